@@ -1,0 +1,18 @@
+# The two set-up commands: `make demo` (crawl the bundled sample sites and serve the archive)
+# and `make test` (the test suite). Both create the virtualenv on first use.
+VENV ?= .venv
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/kommunarkiv demo
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q

@@ -1,0 +1,1 @@
+"""Turning a fetched page into facts, and facts into archive rows."""
