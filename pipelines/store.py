@@ -1,0 +1,156 @@
+"""The archive: its shape declared in data/schema.yml, and idempotent writes of pages and projects."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlite_utils import Database
+
+SQL_TYPES = {"text": str, "integer": int, "real": float}
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The declared schema from pipelines/data/schema.yml."""
+    return yaml.safe_load(resources.files("pipelines").joinpath("data/schema.yml").read_text("utf-8"))
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 in UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def slugify(name: str) -> str:
+    """An ASCII id from a name: "Gällivare kommun" -> "gallivare-kommun"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "okand"
+
+
+def ensure_db_shape(db: Database) -> None:
+    """Create missing tables, columns and full-text indexes; safe to run on every open."""
+    for name, spec in schema()["tables"].items():
+        columns = {col: SQL_TYPES[col_spec[0]] for col, col_spec in spec["columns"].items()}
+        table = db.table(name)
+        if not table.exists():
+            table.create(columns, pk=spec["pk"], foreign_keys=[tuple(fk) for fk in spec.get("foreign_keys", [])])
+        else:
+            for col, col_type in columns.items():
+                if col not in table.columns_dict:
+                    table.add_column(col, col_type)
+        if spec.get("fts") and not table.detect_fts():
+            table.enable_fts(spec["fts"], create_triggers=True)
+
+
+def open_archive(path: str | Path) -> Database:
+    """Open (or create) an archive in WAL mode with its declared shape."""
+    db = Database(path)
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    ensure_db_shape(db)
+    return db
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of a page's main text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def project_id(page_url: str, title: str, index: int) -> str:
+    """A stable id for the index-th project titled `title` on a page."""
+    key = f"{page_url}\n{slugify(title or '')}\n{index}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _year(date: str | None) -> int | None:
+    """The year of a YYYY[-MM[-DD]] date."""
+    return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def store_site(db: Database, site: dict[str, Any], now: str) -> None:
+    """Upsert a site, keeping when it was first crawled."""
+    existing = db.table("sites").get(site["id"]) if _exists(db, "sites", "id", site["id"]) else None
+    row = {**site, "last_crawled_at": now, "first_crawled_at": (existing or {}).get("first_crawled_at") or now}
+    db.table("sites").upsert(row, pk="id")
+
+
+def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]], now: str) -> None:
+    """Write one fetched page and the projects found on it, in one transaction."""
+    with db.atomic():
+        previous = db.table("pages").get(page["url"]) if _exists(db, "pages", "url", page["url"]) else None
+        row = {**page, "site_id": site_id, "fetched_at": now,
+               "first_seen_at": (previous or {}).get("first_seen_at") or now}
+        db.table("pages").upsert(row, pk="url")
+        _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
+
+
+def _exists(db: Database, table: str, pk: str, value: Any) -> bool:
+    """Whether a row with this primary key exists."""
+    return bool(db.execute(f"select 1 from [{table}] where [{pk}] = ?", [value]).fetchone())
+
+
+def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[dict[str, Any]],
+                      extractor_version: str | None, now: str) -> None:
+    """Make the page's project rows, roles and contacts match `projects`, keeping first_seen_at."""
+    first_seen = dict(db.execute("select id, first_seen_at from projects where page_url = ?", [page_url]).fetchall())
+    for old_id in first_seen:
+        db.execute("delete from project_organisations where project_id = ?", [old_id])
+        db.execute("delete from contacts where project_id = ?", [old_id])
+    site = db.table("sites").get(site_id) if _exists(db, "sites", "id", site_id) else {}
+    keep: set[str] = set()
+    seen_titles: dict[str, int] = {}
+    for project in projects:
+        title = project.get("title") or ""
+        index = seen_titles[slugify(title)] = seen_titles.get(slugify(title), -1) + 1
+        pid = project_id(page_url, title, index)
+        keep.add(pid)
+        owner = project.get("owner")
+        db.table("projects").upsert({
+            "id": pid, "title": title, "summary": project.get("summary"),
+            "start_date": project.get("start"), "end_date": project.get("end"),
+            "start_year": _year(project.get("start")), "end_year": _year(project.get("end")),
+            "period_evidence": project.get("period_evidence"),
+            "budget_sek": project.get("budget_sek"), "budget_evidence": project.get("budget_evidence"),
+            "owner_id": _store_organisation(db, owner) if owner else None,
+            "municipality": site.get("name") if site.get("kind") == "municipality" else None,
+            "county": site.get("county"), "page_url": page_url, "site_id": site_id,
+            "extractor_version": extractor_version,
+            "first_seen_at": first_seen.get(pid) or now, "last_seen_at": now,
+        }, pk="id")
+        for role, orgs in (("funder", project.get("funders") or []), ("partner", project.get("partners") or []),
+                           ("owner", [owner] if owner else [])):
+            for org in orgs:
+                db.table("project_organisations").upsert({
+                    "project_id": pid, "organisation_id": _store_organisation(db, org), "role": role,
+                    "mention": org.get("mention"), "evidence": org.get("evidence"),
+                }, pk=("project_id", "organisation_id", "role"))
+        for contact in project.get("contacts") or []:
+            key = "\n".join(str(contact.get(k) or "") for k in ("name", "email", "phone", "role"))
+            db.table("contacts").upsert({
+                "id": hashlib.sha1(f"{pid}\n{key}".encode()).hexdigest()[:16], "project_id": pid,
+                **{k: contact.get(k) for k in ("name", "role", "email", "phone", "phone_e164", "evidence")},
+            }, pk="id")
+    for stale in set(first_seen) - keep:
+        db.execute("delete from projects where id = ?", [stale])
+
+
+def _store_organisation(db: Database, org: dict[str, Any]) -> str:
+    """Upsert an organisation by its canonical id (or a slug of its name); return the id."""
+    org_id = org.get("id") or slugify(org.get("name") or org.get("mention") or "")
+    row = {"id": org_id, "name": org.get("name") or org.get("mention"), "kind": org.get("kind"),
+           "kommunkod": org.get("kommunkod")}
+    db.table("organisations").upsert({k: v for k, v in row.items() if v is not None}, pk="id")
+    return org_id
+
+
+def record_error(db: Database, url: str, site_id: str | None, kind: str, message: str, now: str) -> None:
+    """Log a page that could not be fetched or read."""
+    with db.atomic():
+        db.table("crawl_errors").insert({"url": url, "site_id": site_id, "kind": kind, "message": message,
+                                         "occurred_at": now})
