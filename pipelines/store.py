@@ -34,7 +34,7 @@ def slugify(name: str) -> str:
 
 
 def ensure_db_shape(db: Database) -> None:
-    """Create missing tables, columns and full-text indexes; safe to run on every open."""
+    """Create missing tables, columns, full-text indexes and views; safe to run on every open."""
     for name, spec in schema()["tables"].items():
         columns = {col: SQL_TYPES[col_spec[0]] for col, col_spec in spec["columns"].items()}
         table = db.table(name)
@@ -46,6 +46,8 @@ def ensure_db_shape(db: Database) -> None:
                     table.add_column(col, col_type)
         if spec.get("fts") and not table.detect_fts():
             table.enable_fts(spec["fts"], create_triggers=True)
+    for name, spec in schema().get("views", {}).items():
+        db.create_view(name, spec["sql"], replace=True)
 
 
 def open_archive(path: str | Path) -> Database:
