@@ -1,0 +1,1 @@
+"""Crawling Swedish public-sector websites: settings, spiders, sample sites and the CLI."""
