@@ -1,0 +1,52 @@
+"""Whether a page describes projects, rather than a call for applications, an agenda or a funding-information page."""
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from pipelines.page import CleanPage
+
+CUES = Path(__file__).with_name("extract") / "data" / "classify.json"
+MAX_CHARS = 200_000  # the classifier reads no further into a page
+FACT_KEYS = ("funders", "partners", "owner", "start", "end", "budget_sek")
+WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def _cues() -> dict:
+    """classify.json with its cue expressions compiled."""
+    data = json.loads(CUES.read_text(encoding="utf-8"))
+    for key in ("project", "not_project"):
+        data[key] = [(re.compile(pattern, re.I), weight) for pattern, weight in data[key]]
+    data["swedish"] = frozenset(data["swedish_words"])
+    return data
+
+
+def project_cue_score(text: str) -> float:
+    """The weight of the project cues in a text."""
+    return sum(weight for pattern, weight in _cues()["project"] if pattern.search(text))
+
+
+def project_page_score(text: str, projects: list[dict]) -> float:
+    """Project cues minus call/agenda/funding-information cues, plus a bonus for the project facts found."""
+    cues = _cues()
+    score = project_cue_score(text) - sum(weight for pattern, weight in cues["not_project"] if pattern.search(text))
+    facts = sum(1 for project in projects for key in FACT_KEYS if project.get(key))
+    return score + min(facts * cues["fact_weight"], cues["max_fact_bonus"])
+
+
+def swedish_share(text: str) -> float:
+    """The share of a text's words that are common Swedish function words."""
+    words = WORD_RE.findall(text.lower())
+    return sum(1 for w in words if w in _cues()["swedish"]) / len(words) if words else 0.0
+
+
+def is_project_page(page: CleanPage, projects: list[dict]) -> bool:
+    """A Swedish page with project facts, some project cues, and more project cues than call/agenda cues."""
+    has_facts = any(project.get(key) for project in projects for key in FACT_KEYS)
+    text = page.text[:MAX_CHARS]
+    return (has_facts and swedish_share(text) >= _cues()["min_swedish_share"] and
+            project_cue_score(text) >= _cues()["min_project_cues"] and
+            project_page_score(text, projects) >= _cues()["threshold"])

@@ -1,0 +1,160 @@
+"""A project's contact people: named project staff and the people of its contact box, with e-mail and phone."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pipelines.extract.contact_details import find_emails, find_phones
+from pipelines.page import Block
+
+CONTACTS = Path(__file__).with_name("data") / "contacts.json"
+NAME_WORD = r"[A-ZÅÄÖÉ][a-zåäöéèüæøáí]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?"
+NAME = rf"{NAME_WORD}(?: {NAME_WORD}){{1,2}}"
+LONG_BLOCK = 160  # running text; a contact box holds short lines
+
+
+@dataclass
+class Contact:
+    """A contact person as found on the page."""
+
+    name: str
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    phone_e164: str | None = None
+    evidence: str = ""
+
+    def as_dict(self) -> dict:
+        """The contact as an output record."""
+        return {"name": self.name, "role": self.role, "email": self.email, "phone": self.phone,
+                "phone_e164": self.phone_e164, "evidence": self.evidence}
+
+
+@cache
+def rules() -> dict:
+    """contacts.json with its regular expressions compiled."""
+    data = json.loads(CONTACTS.read_text(encoding="utf-8"))
+    staff = "|".join(sorted(map(re.escape, data["staff_roles"]), key=len, reverse=True))
+    every = "|".join(sorted(map(re.escape, data["staff_roles"] + data["roles"]), key=len, reverse=True))
+    data["not_name"] = set(data["not_name_words"])
+    data["staff_sentences"] = [  # case-insensitive only around the titles: names must be capitalised
+        re.compile(rf"(?P<name>{NAME}),? (?i:är|blir|har varit|som är) (?i:ny |vår |projektets )?(?P<role>(?i:{staff}))"),
+        re.compile(rf"(?P<role>(?i:{staff}))(?i:en|n)?(?: (?i:för) [^:,.]{{2,60}}?)?(?: (?i:är)|:)? (?P<name>{NAME})"),
+    ]
+    data["role_re"] = re.compile(rf"^(?P<role>[\w-]*?(?:{every}))(?:en|n)?\b", re.I)  # also "vattensamordnare"
+    data["zone_re"] = re.compile(r"^(?:" + "|".join(map(re.escape, data["zone_starts"])) + r")\s*:?\s*$", re.I)
+    data["zone_label_re"] = re.compile(r"^(?:kontaktperson(?:er)?|kontakt|kontaktuppgifter)\s*:\s*", re.I)
+    return data
+
+
+def person_name(text: str, org_texts: set[str]) -> str | None:
+    """The text as a person's name (two or three capitalised words, not an organisation or a title), else None."""
+    text = text.strip(" ,.;:")
+    if not re.fullmatch(NAME, text):
+        return None
+    words = text.split()
+    if words[0] in rules()["not_name"] or words[-1] in rules()["not_name"] or _role_of(words[0]):
+        return None
+    lowered = text.lower()
+    if any(org in lowered or lowered in org for org in org_texts if len(org) > 3):
+        return None
+    return text
+
+
+def _card_line(text: str, org_texts: set[str]) -> tuple[str, str | None] | None:
+    """(name, title) of a contact-card line: 'Name', 'Name, title', 'Name – title' or 'Title Name'."""
+    parts = re.split(r"\s*[,–|]\s*|\s+-\s+", text.strip())
+    name = person_name(parts[0], org_texts)
+    if name:
+        return name, _role_of(parts[1]) if len(parts) > 1 else None
+    m = rules()["role_re"].match(parts[0])
+    if m:
+        name = person_name(parts[0][m.end():].strip(" :"), org_texts)
+        if name:
+            return name, m.group("role").capitalize()
+    return None
+
+
+def _role_of(text: str) -> str | None:
+    """The title a short line starts with ("Projektledare för Move on up" -> "Projektledare")."""
+    m = rules()["role_re"].match(text.strip())
+    return m.group("role").capitalize() if m else None
+
+
+def _add_details(contact: Contact, text: str) -> None:
+    """Attach the first e-mail and phone of a line to a contact that has none yet."""
+    emails, phones = find_emails(text), find_phones(text)
+    if emails and not contact.email:
+        contact.email = emails[0][0]
+    if phones and not contact.phone:
+        contact.phone_e164, contact.phone = phones[0]
+
+
+def _from_sentences(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
+    """Project staff named in running text: 'X är projektledare', 'Kontaktperson: X', 'projektledaren X'."""
+    found = []
+    for block in blocks:
+        for pattern in rules()["staff_sentences"]:
+            for m in pattern.finditer(block.text):
+                name = person_name(m.group("name"), org_texts)
+                if name:
+                    contact = Contact(name, m.group("role").capitalize(), evidence=block.text)
+                    if len(block.text) < LONG_BLOCK:
+                        _add_details(contact, block.text)
+                    found.append(contact)
+    return found
+
+
+def _is_contactish(text: str) -> bool:
+    """Whether a short line carries contact details, a title or opens a contact box."""
+    return bool(find_emails(text) or find_phones(text) or rules()["zone_re"].match(text) or _role_of(text))
+
+
+def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
+    """People of contact boxes ('Kontakt' + short lines) and contact cards (a name next to details or a title)."""
+    found: list[Contact] = []
+    in_zone, role = False, None
+    for i, block in enumerate(blocks):
+        text = block.text.strip()
+        if rules()["zone_re"].match(text):
+            in_zone, role = True, None
+            continue
+        if len(text) >= LONG_BLOCK or block.kind == "h1":
+            in_zone, role = False, None
+            continue
+        label = rules()["zone_label_re"].match(text)
+        if label:
+            in_zone, text = True, text[label.end():]
+        card = _card_line(text, org_texts)
+        near = [b.text for b in blocks[max(0, i - 2):i + 3] if b is not block and len(b.text) < LONG_BLOCK]
+        if card and (in_zone or find_emails(text) or find_phones(text) or any(map(_is_contactish, near))):
+            contact = Contact(card[0], role or card[1], evidence=text)
+            _add_details(contact, text)
+            found.append(contact)
+            role = None
+        elif in_zone and _role_of(text) and not find_emails(text) and not find_phones(text):
+            if found and found[-1].role is None and i > 0 and _card_line(blocks[i - 1].text, org_texts):
+                found[-1].role = _role_of(text)
+            else:
+                role = _role_of(text)
+        elif found and (in_zone or find_emails(text) or find_phones(text)):
+            _add_details(found[-1], text)
+    return found
+
+
+def find_contacts(blocks: list[Block], org_texts: set[str]) -> list[dict]:
+    """The contacts of a project from its blocks (page-owner box excluded), merged by name."""
+    merged: dict[str, Contact] = {}
+    for contact in _from_sentences(blocks, org_texts) + _from_boxes(blocks, org_texts):
+        known = merged.get(contact.name)
+        if known is None:
+            merged[contact.name] = contact
+            continue
+        known.role = known.role or contact.role
+        known.email = known.email or contact.email
+        if not known.phone:
+            known.phone, known.phone_e164 = contact.phone, contact.phone_e164
+    return [c.as_dict() for c in merged.values()]

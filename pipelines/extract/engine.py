@@ -1,0 +1,144 @@
+"""The extraction engine: cleaned pages in, one record of projects and their facts per page out."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.tokens import Doc, Span
+
+from pipelines.classify import is_project_page
+from pipelines.extract.contacts import find_contacts
+from pipelines.extract.dates import find_period, page_dates
+from pipelines.extract.money import project_budget
+from pipelines.extract.nlp import load_nlp
+from pipelines.extract.registry import Organisation, load_registry
+from pipelines.extract.segment import PageText, Section, page_title, prepare, split_projects
+from pipelines.page import CleanPage
+
+EXTRACTOR_VERSION = "0.1.0"
+BATCH_SIZE = 16
+SUMMARY_MIN = 60
+
+
+class Extractor:
+    """Run the extraction pipeline over pages in batches and assemble one record per page."""
+
+    def __init__(self) -> None:
+        self.nlp = load_nlp()
+        self.registry = load_registry()
+
+    def extract(self, pages: Iterable[CleanPage]) -> Iterator[dict]:
+        """One record per page, in order."""
+        prepared = ((page, prepare(page)) for page in pages)
+        docs = ((self.nlp.make_doc(text.text), (page, text)) for page, text in prepared)
+        for doc, (page, text) in self.nlp.pipe(docs, as_tuples=True, batch_size=BATCH_SIZE):
+            yield self.record(page, text, doc)
+
+    def site_organisation(self, page: CleanPage) -> Organisation | None:
+        """The organisation that runs the site: from the URL's host, else from the site name."""
+        found = self.registry.for_url(page.url)
+        if found or not page.site_org:
+            return found
+        doc = self.nlp.get_pipe("gazetteer")(self.nlp.make_doc(page.site_org))
+        linked = [s.id_ for s in doc.spans["gazetteer"] if s.label_ == "ORG"]
+        return (self.registry.get(linked[0]) if linked else None) or self.registry.for_name(page.site_org)
+
+    def record(self, page: CleanPage, text: PageText, doc: Doc) -> dict:
+        """The page's record: its own dates and the projects it describes."""
+        site = self.site_organisation(page)
+        sections, preamble = split_projects(text, doc, page.title)
+        projects = [self.project(text, doc, section, preamble, site) for section in sections]
+        projects = [p for p in projects if any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
+        published, updated = page.published, page.updated
+        if not (published and updated):
+            found = page_dates([b.text for b in text.blocks])
+            published, updated = published or found[0], updated or found[1]
+        is_project = is_project_page(page, projects)
+        return {
+            "file": None,
+            "url": page.url,
+            "is_project_page": is_project,
+            "title": page_title(text, page.title),
+            "published": published,
+            "updated": updated,
+            "projects": projects if is_project else [],
+            "extractor_version": EXTRACTOR_VERSION,
+        }
+
+    def entity(self, span: Span, site: Organisation | None) -> dict | None:
+        """An organisation mention as {name, mention, kind, evidence}, linked to the registry where possible."""
+        org = self.registry.get(span.id_)
+        if span.id_ == "self":
+            org = site
+        elif span.id_ == "lansstyrelse" and site and site.county_code:
+            org = self.registry.get(f"lansstyrelse/{site.county_code}") or org
+        if span.id_ == "self" and org is None:
+            return None
+        return {"name": org.name if org and org.name else span.text, "mention": span.text,
+                "kind": org.kind if org else "organisation", "evidence": span.sent.text.strip(), "id": org.id if org else None}
+
+    def project(self, text: PageText, doc: Doc, section: Section, preamble: int, site: Organisation | None) -> dict:
+        """One project's facts from its section's blocks (and the preamble shared by a listing's projects)."""
+        blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
+        roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
+        for span in doc.spans["roles"]:
+            if text.block_at(span.start_char) in blocks:
+                found = self.entity(span, site)
+                if found:
+                    roles[span.label_].append(found)
+        owners = _unique(roles["owner"])
+        owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, roles)
+        funders = _unique(roles["funder"])
+        partners = [p for p in _unique(owners[1:] + roles["partner"]) if not owner or _key(p) != _key(owner)]
+        section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
+        section_text = "\n".join(b.text for b in section_blocks)
+        period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
+                                               if preamble else None)
+        sentences = [s.text.strip() for s in doc.sents if text.block_at(s.start_char) in blocks]
+        budget = project_budget(sentences)
+        org_texts = {s.text.lower() for s in doc.spans["orgs"]}
+        summary = next((b.text for b in section_blocks if b.kind in ("p", "li") and len(b.text) >= SUMMARY_MIN), None)
+        return {
+            "title": section.title,
+            "summary": summary,
+            "funders": [_public(f) for f in funders],
+            "partners": [_public(p) for p in partners],
+            "owner": _public(owner) if owner else None,
+            "start": period.start if period else None,
+            "end": period.end if period else None,
+            "period_evidence": period.evidence if period else None,
+            "budget_sek": budget.sek if budget and budget.currency == "SEK" else None,
+            "budget_evidence": budget.evidence if budget and budget.currency == "SEK" else None,
+            "contacts": find_contacts(section_blocks, org_texts),
+        }
+
+    def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None,
+                      roles: dict[str, list[dict]]) -> dict | None:
+        """The site's own organisation as owner when the project text names it (or 'kommunen', 'vi') outside a no-role context."""
+        if site is None or any(e["id"] == site.id for e in roles["none"] + roles["funder"]):
+            return None
+        for span in doc.spans["orgs"]:
+            if text.block_at(span.start_char) in blocks and (span.id_ == site.id or span.id_ == "self"):
+                return self.entity(span, site) if span.id_ == "self" else {
+                    "name": site.name, "mention": span.text, "kind": site.kind, "evidence": span.sent.text.strip(),
+                    "id": site.id}
+        return None
+
+
+def _key(entity: dict) -> str:
+    """What makes two mentions the same organisation: the registry id, else the name."""
+    return entity["id"] or entity["name"].lower()
+
+
+def _unique(entities: list[dict]) -> list[dict]:
+    """Entities without repeats, first mention kept."""
+    seen, out = set(), []
+    for entity in entities:
+        if _key(entity) not in seen:
+            seen.add(_key(entity))
+            out.append(entity)
+    return out
+
+
+def _public(entity: dict) -> dict:
+    """An entity as output: name, mention, kind, evidence."""
+    return {k: entity[k] for k in ("name", "mention", "kind", "evidence")}

@@ -1,0 +1,208 @@
+"""Roles from the sentence: which organisations fund, own or take part in the project, by the cues around them."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Span
+
+ROLE_CUES = Path(__file__).with_name("data") / "role_cues.json"
+NUMBER = {"LIKE_NUM": True, "OP": "+"}  # '#' in a cue phrase: a number, also '3 600 000'
+NAME_JOINERS = frozenset({"i", "för", "&"})  # lower-case words inside a name: "Høgskolen i Innlandet"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A matched cue: token range and the roles it gives to organisations after and before it."""
+
+    start: int
+    end: int
+    after: str | None
+    before: str | None
+
+
+class RoleCues:
+    """The cue phrases of role_cues.json compiled into one Matcher, with the list rules around them."""
+
+    def __init__(self, nlp: Language, path: Path = ROLE_CUES) -> None:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        self.max_gap: int = data["max_gap"]
+        self.max_gap_before: int = data["max_gap_before"]
+        self.connectors = frozenset(data["connectors"])
+        self.breakers = frozenset(data["breakers"])
+        self.before_breakers = frozenset(data["before_breakers"])
+        self.not_names = frozenset(data["not_name_words"])
+        self.prepositions = frozenset(data["prepositions"])
+        self.project_nouns = frozenset(data["name_of_project_before"])
+        self.list_labels: dict[str, str] = data["list_labels"]
+        self.max_items: int = data["max_list_items"]
+        self.quiet = re.compile("|".join(data["quiet_sentences"]), re.I)
+        by_phrase: dict[str, tuple[str | None, str | None]] = {}
+        for cue in data["cues"]:  # a phrase listed under several cues takes the roles of all of them
+            for phrase in cue["phrases"]:
+                after, before = by_phrase.get(phrase, (None, None))
+                by_phrase[phrase] = (after or cue["after"], before or cue["before"])
+        self.matcher = Matcher(nlp.vocab)
+        self.roles: dict[str, tuple[str | None, str | None]] = {}
+        for roles in set(by_phrase.values()):
+            key = f"{roles[0]}|{roles[1]}"
+            self.roles[key] = roles
+            self.matcher.add(key, [[NUMBER if t.text == "#" else {"LOWER": t.lower_} for t in nlp.make_doc(p)]
+                                   for p, r in by_phrase.items() if r == roles])
+
+    def cues(self, sent: Span, orgs: list[Span]) -> list[Cue]:
+        """Non-overlapping cues in a sentence (longest first), not inside an organisation's name."""
+        taken = {i for org in orgs for i in range(org.start, org.end)}
+        found = []
+        for match_id, start, end in sorted(self.matcher(sent), key=lambda m: (m[1] - m[2], m[1])):
+            start, end = start + sent.start, end + sent.start
+            in_name = start > sent.start and sent.doc[start].is_title and sent.doc[start - 1].text not in ":;(•"
+            if taken.isdisjoint(range(start, end)) and not in_name:
+                after, before = self.roles[sent.doc.vocab.strings[match_id]]
+                found.append(Cue(start, end, after, before))
+                taken.update(range(start, end))
+        return sorted(found, key=lambda c: c.start)
+
+    def candidates(self, sent: Span, orgs: list[Span], cues: list[Cue], places: set[tuple[int, int]]) -> list[Span]:
+        """Runs of capitalised words outside known organisations and cues (and not just a place's name):
+        names a cue may introduce."""
+        taken = {i for s in orgs for i in range(s.start, s.end)} | {i for c in cues for i in range(c.start, c.end)}
+        runs, start = [], None
+        tokens = list(sent)
+        for n, token in enumerate(tokens + [None]):
+            capital = token is not None and token.i not in taken and token.text[:1].isupper() and len(token.text) > 1
+            joiner = (token is not None and start is not None and token.lower_ in NAME_JOINERS and n + 1 < len(tokens)
+                      and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken)
+            if capital or joiner:
+                start = token.i if start is None else start
+                continue
+            if start is not None:
+                end = token.i if token is not None else sent.end
+                while start < end and sent.doc[start].text in self.not_names:
+                    start += 1
+                if start < end and (start, end) not in places and self._name_like(sent, start, end, taken):
+                    runs.append(Span(sent.doc, start, end, "ORG"))
+                start = None
+        return runs
+
+    def _name_like(self, sent: Span, start: int, end: int, taken: set[int]) -> bool:
+        """Whether a capitalised run stands as a name in a list: not a compound common noun ('BYGDSAM-områdena'),
+        not a lone capitalised first word ('Ungdomsprojekt får ...'), not a place after a preposition ('från Norrbotten'),
+        not a project's own name ('projektet ”Röster i byn”'), not a genitive before a noun ('Blekinges samtliga')."""
+        doc = sent.doc
+        if end - start == 1 and ("-" in doc[start].text and doc[start].text.rsplit("-", 1)[1][:1].islower() or
+                                 start == sent.start):
+            return False
+        before = doc[start - 1] if start > sent.start else None
+        if before is not None and before.i not in taken and before.lower_ in self.prepositions | self.project_nouns:
+            return False
+        if before is not None and before.text in "”“\"«'":
+            return False
+        after = doc[end] if end < sent.end else None
+        return (after is None or after.i in taken or not after.is_alpha or not after.text[:1].islower() or
+                after.lower_ in self.connectors | self.breakers | self.before_breakers)
+
+    def _depths(self, sent: Span) -> dict[int, int]:
+        """Parenthesis depth of each token of a sentence."""
+        depth, out = 0, {}
+        for token in sent:
+            if token.text == ")":
+                depth = max(0, depth - 1)
+            out[token.i] = depth
+            if token.text == "(":
+                depth += 1
+        return out
+
+    def _gap_ok(self, tokens: list, limit: int, need_connector: bool, breakers: frozenset[str],
+                strict: bool = False) -> bool:
+        """Whether the tokens between two list members (or a cue and a member) keep them in one list."""
+        words = [t for t in tokens if not t.is_space]
+        if len(words) > limit or any(t.lower_ in breakers for t in words):
+            return False
+        if strict:
+            return all(t.lower_ in self.connectors for t in words) and (not need_connector or bool(words))
+        return not need_connector or any(t.lower_ in self.connectors for t in words)
+
+    def _gaps(self, doc, left: int, right: int, members: list[Span], depths: dict[int, int]) -> list[list]:
+        """The token gaps between left, the members wholly inside left..right, and right; deeper parentheses skipped."""
+        gaps, position = [], left
+        inside = sorted((m for m in members if m.start >= left and m.end <= right), key=lambda m: m.start)
+        for member in inside + [None]:
+            stop = member.start if member else right
+            base = min(depths.get(position - 1, 0), depths.get(stop, 0))
+            gaps.append([t for t in doc[position:stop] if depths.get(t.i, 0) <= base])
+            if member:
+                position = member.end
+        return gaps
+
+    def _after_link(self, doc, cue: Cue, org: Span, members: list[Span], depths: dict[int, int]) -> str | None:
+        """'strict' or 'loose' when org follows the cue directly or through a list of members, else None."""
+        gaps = self._gaps(doc, cue.end, org.start, members, depths)
+        if not self._gap_ok(gaps[0], self.max_gap, False, self.breakers):
+            return None
+        if all(self._gap_ok(g, self.max_gap, True, self.breakers, strict=True) for g in gaps[1:]):
+            return "strict"
+        return "loose" if all(self._gap_ok(g, self.max_gap, True, self.breakers) for g in gaps[1:]) else None
+
+    def _before_linked(self, doc, org: Span, cue: Cue, members: list[Span], depths: dict[int, int]) -> bool:
+        """Whether org precedes the cue directly or through a list of members."""
+        gaps = self._gaps(doc, org.end, cue.start, members, depths)
+        return self._gap_ok(gaps[-1], self.max_gap_before, False, self.before_breakers) and all(
+            self._gap_ok(g, self.max_gap, True, self.before_breakers) for g in gaps[:-1])
+
+    def attribute(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]]) -> list[tuple[Span, str]]:
+        """(organisation, role) for the organisations of a sentence (and names the cues introduce) given a role;
+        places are (start, end) of place names, which alone are areas rather than organisations."""
+        cues = self.cues(sent, orgs)
+        if self.quiet.search(sent.text):
+            return [(org, "none") for org in orgs]
+        if not cues:
+            return []
+        doc = sent.doc
+        depths = self._depths(sent)
+        extra = self.candidates(sent, orgs, cues, places)
+        members = sorted(orgs + extra, key=lambda s: s.start)
+        out = []
+        for member in members:
+            if self._is_alias(member, members, depths):
+                continue
+            depth = depths.get(member.start, 0)
+            following = [c for c in cues if c.start >= member.end and depths.get(c.start, 0) <= depth]
+            preceding = [c for c in cues if c.end <= member.start and depths.get(c.start, 0) <= depth]
+            before = following[0].before if following and self._before_linked(
+                doc, member, following[0], members, depths) else None
+            after_cue = preceding[-1] if preceding and preceding[-1].after else None
+            link = self._after_link(doc, after_cue, member, members, depths) if after_cue else None
+            role = after_cue.after if link == "strict" else before or (after_cue.after if link else None)
+            if role and (role != "none" or member in orgs):
+                out.append((member, role))
+        return out
+
+    def _is_alias(self, member: Span, members: list[Span], depths: dict[int, int]) -> bool:
+        """Whether a member stands in parentheses right after another member: 'Naturresursinstitutet (Luke)'."""
+        doc, depth = member.doc, depths.get(member.start, 0)
+        opening = next((i for i in range(member.start - 1, member.sent.start - 1, -1)
+                        if doc[i].text == "(" and depths.get(i, 0) == depth - 1), None)
+        return opening is not None and any(m.end == opening for m in members)
+
+    def list_label(self, sent: Span) -> str | None:
+        """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it."""
+        return self.list_labels.get(sent.text.strip().rstrip(":").strip().lower())
+
+    def list_item(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]]) -> Span | None:
+        """The one organisation a list item names (a known one, or a short capitalised name), else None."""
+        content = [t for t in sent if not (t.is_space or t.is_punct or t.text in "•·▪–-")]
+        if not content or len(content) > 8:
+            return None
+        start, end = content[0].i, content[-1].i + 1
+        known = [o for o in orgs if o.start <= start and o.end >= end]
+        if known:
+            return known[0]
+        names = self.candidates(sent, orgs, [], places)
+        return next((n for n in names if n.start == start and n.end == end and end - start > 1 or
+                     n.start == start and n.end == end and not content[0].is_title), None)
+

@@ -1,0 +1,156 @@
+"""A page's text as the pipeline reads it, and its split into projects (listing pages by project headings)."""
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from pipelines.page import Block, CleanPage
+
+PAGE_TEXT = Path(__file__).with_name("data") / "page_text.json"
+LONG_BLOCK = 200  # a block this long is running text, not part of a page-owner box
+MAX_CHARS = 200_000  # a page's text beyond this is not read: no project page needs more
+QUOTED_RE = re.compile(r"[”“\"«]([^”“\"»]{3,120})[”“\"»]")
+NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|en)\s+(?:\S+\s+){0,3}?"
+                         r"(?:\w*projekt|förstudie|satsning|initiativ)\b")
+OWNER_ROLES = ("owner", "funder")
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The page's content blocks (noise dropped), their start offsets in `text`, and where the page-owner box starts."""
+
+    blocks: list[Block]
+    starts: list[int]
+    text: str
+    owner_box: int
+
+    def block_at(self, char: int) -> int:
+        """Index of the block holding a character offset."""
+        return bisect_right(self.starts, char) - 1
+
+
+@dataclass(frozen=True)
+class Section:
+    """One project's blocks [first, last) and its title."""
+
+    title: str
+    first: int
+    last: int
+
+
+@cache
+def page_rules() -> dict:
+    """The page-text rules of page_text.json, with regular expressions compiled."""
+    data = json.loads(PAGE_TEXT.read_text(encoding="utf-8"))
+    data["inline_re"] = re.compile("|".join(re.escape(p) for p in sorted(data["inline"], key=len, reverse=True)))
+    data["noise"] = {b.lower() for b in data["noise_blocks"]}
+    data["owner_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["page_owner"]) + r")(?:\s*:|\s|$)", re.I)
+    data["generic"] = {h.lower() for h in data["generic_headings"]}
+    data["label_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["project_labels"]) + r")\s*:", re.I)
+    return data
+
+
+def is_label_line(block: Block) -> bool:
+    """Whether a block below the page title is a 'Label: value' fact line (which a CMS may render as a heading)."""
+    return block.kind != "h1" and bool(re.match(r"^[\wÅÄÖåäö /&+-]{2,40}:\s*\S", block.text))
+
+
+def _fact_lines(blocks: list[Block]) -> list[Block]:
+    """Table rows and definition terms as 'Label: value' lines ("Projektägare | X", dt + dd -> "Projektägare: X")."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind == "tr" and " | " in block.text:
+            label, value = block.text.split(" | ", 1)
+            if len(label.split()) <= 4:
+                block = Block("p", f"{label.rstrip(':')}: {value.replace(' | ', ', ')}")
+        elif block.kind == "dd" and out and out[-1].kind == "dt":
+            out[-1] = Block("p", f"{out[-1].text.rstrip(':')}: {block.text}")
+            continue
+        out.append(block)
+    return out
+
+
+def prepare(page: CleanPage) -> PageText:
+    """The page's blocks without furniture, joined by newlines, with the start of the page-owner box."""
+    rules = page_rules()
+    blocks, size = [], 0
+    for block in _fact_lines(page.blocks):
+        if size > MAX_CHARS:
+            break
+        text = rules["inline_re"].sub("", block.text[:MAX_CHARS]).strip()
+        text = re.sub(r"\s+([,.])", r"\1", text)
+        if not text or text.lower() in rules["noise"] or text.startswith(tuple(rules["noise_prefixes"])):
+            continue
+        blocks.append(Block(block.kind, text))
+        size += len(text) + 1
+    starts, position = [], 0
+    for block in blocks:
+        starts.append(position)
+        position += len(block.text) + 1
+    owner_box = len(blocks)
+    for i, block in enumerate(blocks):
+        if rules["owner_re"].match(block.text) and all(len(b.text) < LONG_BLOCK for b in blocks[i:]):
+            owner_box = i
+            break
+    return PageText(blocks, starts, "\n".join(b.text for b in blocks), owner_box)
+
+
+def _is_candidate(block: Block) -> bool:
+    """Whether a block could be a project's heading."""
+    text = block.text.strip()
+    return (block.is_heading and not is_label_line(block) and not text.endswith(":") and
+            text.lower().strip(" :") not in page_rules()["generic"] and len(text) <= 150)
+
+
+def _clean_title(text: str) -> str:
+    """A heading as a project title ("Om Smarta hållbara byar" -> "Smarta hållbara byar")."""
+    text = re.sub(r"^(?:Om|Fakta om|Mer om)\s+", "", text.strip())
+    return text.strip(" .:")
+
+
+def page_title(page_text: PageText, fallback: str) -> str:
+    """The page's title: its first heading that is not furniture or a generic heading."""
+    generic = page_rules()["generic"]
+    return next((b.text for b in page_text.blocks if b.is_heading and b.text.lower().strip(" :") not in generic), fallback)
+
+
+def section_title(page_text: PageText, first: int, last: int, fallback: str) -> str:
+    """A project's title: a quoted project name, 'X är ett projekt', its heading, or the fallback."""
+    for block in page_text.blocks[first:last]:
+        for m in QUOTED_RE.finditer(block.text):
+            before = block.text[max(0, m.start() - 25):m.start()].lower()
+            if "projekt" in before or "förstudie" in before:
+                return m.group(1).strip(" .")
+        m = NAMED_AS_RE.match(block.text)
+        if m and not m.group("name").lower().startswith(("projektet", "det ", "detta", "den ", "syftet", "målet")):
+            return m.group("name").strip()
+    heading = next((b.text for b in page_text.blocks[first:last] if _is_candidate(b)), None)
+    return _clean_title(heading or fallback)
+
+
+def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list[Section], int]:
+    """The page's project sections and the number of leading preamble blocks whose facts all projects share."""
+    blocks, end = page_text.blocks, page_text.owner_box
+    fact_blocks = {i for i, b in enumerate(blocks[:end]) if page_rules()["label_re"].match(b.text)}
+    fact_blocks |= {page_text.block_at(s.start_char) for s in doc.spans.get("roles", []) if s.label_ in OWNER_ROLES}
+    candidates = [i for i, b in enumerate(blocks[:end]) if _is_candidate(b)]
+    heads = []
+    for n, i in enumerate(candidates):
+        stop = candidates[n + 1] if n + 1 < len(candidates) else end
+        if any(i < f < stop for f in fact_blocks):
+            heads.append(i)
+    if len(heads) >= 3 and heads[0] == candidates[0] and not any(f < heads[0] for f in fact_blocks):
+        preamble, heads = heads[1], heads[1:]
+    elif len(heads) >= 2:
+        preamble = heads[0]
+    else:
+        return [Section(section_title(page_text, 0, end, page_title), 0, end)], 0
+    sections = [Section(_clean_title(blocks[h].text), h, heads[n + 1] if n + 1 < len(heads) else end)
+                for n, h in enumerate(heads)]
+    return [Section(section_title(page_text, s.first, s.last, s.title), s.first, s.last) for s in sections], preamble

@@ -1,0 +1,34 @@
+"""Project pages versus calls, agendas and funding information."""
+from __future__ import annotations
+
+from pipelines.classify import is_project_page, swedish_share
+from pipelines.clean import clean_text
+
+FACTS = [{"funders": [{"name": "Vinnova"}], "partners": [], "owner": None, "start": "2021", "end": None}]
+
+
+def test_project_page() -> None:
+    page = clean_text("Smart belysning\nProjektet pågår 2021–2023 och finansieras av Vinnova. Projektägare är kommunen.")
+    assert is_project_page(page, FACTS)
+
+
+def test_call_for_applications_is_not_a_project() -> None:
+    page = clean_text("Ny utlysning\nVinnova utlyser 20 miljoner kronor. Sista ansökningsdag är 1 mars och du kan söka "
+                      "stöd för projektet du planerar.")
+    assert not is_project_page(page, FACTS)
+
+
+def test_agenda_is_not_a_project() -> None:
+    page = clean_text("Sammanträde 12 mars\nFöredragningslista för nämndens sammanträde. Projektet X redovisas.")
+    assert not is_project_page(page, FACTS)
+
+
+def test_no_facts_no_project() -> None:
+    page = clean_text("Om projektet\nProjektet är viktigt för oss.")
+    empty = [{"funders": [], "partners": [], "owner": None, "start": None, "end": None}]
+    assert not is_project_page(page, empty)
+
+
+def test_language() -> None:
+    assert swedish_share("Projektet finansieras av kommunen och pågår till 2024 med stöd från regionen.") > 0.2
+    assert swedish_share("Hanketta rahoittaa Euroopan aluekehitysrahasto ja Lapin liitto.") < 0.05

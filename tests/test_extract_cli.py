@@ -1,0 +1,76 @@
+"""`kommunarkiv extract` on saved files: valid records in order, also for bad input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scraper.cli import cli
+
+PROJECT_HTML = """<!DOCTYPE html><html lang="sv"><head><title>Leder i Fjällen - Bergs kommun</title>
+<meta property="og:site_name" content="Bergs kommun"></head><body>
+<nav><a href="/">Start</a></nav>
+<main><h1>Leder i fjällen</h1>
+<p>Projektet Leder i fjällen drivs av Bergs kommun tillsammans med Härjedalens kommun och finansieras av
+Jordbruksverket via Europeiska jordbruksfonden för landsbygdsutveckling.</p>
+<p>Projektet pågår från 1 mars 2022 till 31 december 2023 och har en budget på 2,4 miljoner kronor.</p>
+<h2>Kontakt</h2><p>Projektledare</p><p>Sara Nilsson</p><p>E-post: sara.nilsson@berg.se</p><p>Tel. 0687-161 00</p>
+</main><footer><p>Bergs kommun, växel 0687-164 00, info@berg.se</p></footer></body></html>"""
+
+
+def run(paths: list[Path]) -> list[dict]:
+    result = CliRunner().invoke(cli, ["extract", *map(str, paths)])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_project_page_record(tmp_path: Path) -> None:
+    path = tmp_path / "leder.html"
+    path.write_text(PROJECT_HTML, encoding="utf-8")
+    record = run([path])[0]
+    assert record["file"] == str(path) and record["is_project_page"]
+    project = record["projects"][0]
+    assert {f["name"] for f in project["funders"]} >= {"Jordbruksverket",
+                                                        "Europeiska jordbruksfonden för landsbygdsutveckling"}
+    assert project["owner"]["name"] == "Bergs kommun"
+    assert [p["name"] for p in project["partners"]] == ["Härjedalens kommun"]
+    assert (project["start"], project["end"], project["budget_sek"]) == ("2022-03-01", "2023-12-31", 2400000)
+    contact = project["contacts"][0]
+    assert (contact["name"], contact["role"], contact["email"]) == ("Sara Nilsson", "Projektledare", "sara.nilsson@berg.se")
+    assert all("info@" not in (c["email"] or "") for c in project["contacts"])
+
+
+BAD = {
+    "empty.html": b"",
+    "nav.html": b"<html><body><nav><a href='/'>Start</a><a href='/a'>Om oss</a></nav></body></html>",
+    "broken.html": b"<html><body><div><p>Projektet finansieras av <b>Vinnova<table><tr><td>x",
+    "english.html": b"<html lang='en'><body><main><h1>Project</h1><p>The project is funded by the EU.</p></main></body></html>",
+    "finnish.html": "<html lang='fi'><body><main><h1>Hanke</h1><p>Hanketta rahoittaa Euroopan aluekehitysrahasto. "
+                    "Hanke kestää 1.1.2020–31.12.2022.</p></main></body></html>".encode(),
+    "binary.html": bytes(range(256)) * 4,
+    "huge.txt": ("Rubrik\n" + "Projektet finansieras av kommunen och pågår länge. " * 100_000).encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_gives_a_valid_record(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(BAD[name])
+    record = run([path])[0]
+    assert record["file"] == str(path)
+    assert set(record) >= {"url", "is_project_page", "title", "published", "updated", "projects", "extractor_version"}
+    if name in ("empty.html", "nav.html", "english.html", "finnish.html", "binary.html"):
+        assert record["is_project_page"] is False
+
+
+def test_records_keep_argument_order(tmp_path: Path) -> None:
+    paths = []
+    for i, content in enumerate([PROJECT_HTML, "", PROJECT_HTML]):
+        path = tmp_path / f"page{i}.html"
+        path.write_text(content, encoding="utf-8")
+        paths.append(path)
+    records = run(paths)
+    assert [r["file"] for r in records] == [str(p) for p in paths]
+    assert "error" in records[1] and records[2]["is_project_page"]

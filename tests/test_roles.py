@@ -1,0 +1,88 @@
+"""Role attribution from the sentence: funders, owners and partners by cue, with negatives."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extract.nlp import load_nlp
+
+
+def roles(text: str) -> dict[str, str]:
+    doc = load_nlp()(text)
+    return {span.text: span.label_ for span in doc.spans["roles"]}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Projektet finansieras av Tillväxtverket och Region Gävleborg.",
+     {"Tillväxtverket": "funder", "Region Gävleborg": "funder"}),
+    ("Satsningen delfinansieras av Europeiska regionala utvecklingsfonden via Interreg Nord.",
+     {"Europeiska regionala utvecklingsfonden": "funder", "Interreg Nord": "funder"}),
+    ("Medfinansiärer: Region Västerbotten, Skellefteå kommun och Norsjö kommun",
+     {"Region Västerbotten": "funder", "Skellefteå kommun": "funder", "Norsjö kommun": "funder"}),
+    ("Förstudien genomförs med stöd från Jordbruksverket.", {"Jordbruksverket": "funder"}),
+    ("Vinnova har beviljat Luleå kommun 2 miljoner kronor.", {"Vinnova": "funder", "Luleå kommun": "owner"}),
+    ("Region Örebro län medfinansierar projektet.", {"Region Örebro län": "funder"}),
+    ("Projektägare: Kramfors kommun", {"Kramfors kommun": "owner"}),
+    ("Sollefteå kommun är projektägare och driver arbetet tillsammans med Härnösands kommun.",
+     {"Sollefteå kommun": "owner", "Härnösands kommun": "partner"}),
+    ("Projektet drivs av Mittuniversitetet i samverkan med Sundsvalls kommun och Timrå kommun.",
+     {"Mittuniversitetet": "owner", "Sundsvalls kommun": "partner", "Timrå kommun": "partner"}),
+    ("Projektet är ett samarbete mellan Ljusdal, Nordanstig och Hudiksvalls kommun.",
+     {"Ljusdal": "partner", "Nordanstig": "partner", "Hudiksvalls kommun": "partner"}),
+    ("I projektet deltar kommunerna Sala, Heby och Tierp.", {"Sala": "partner", "Heby": "partner", "Tierp": "partner"}),
+    ("Vetlanda och Eksjö kommuner är projektparter.", {"Vetlanda": "partner", "Eksjö": "partner"}),
+    ("Projektet leds av Stiftelsen Gröna Dalen med Skogsstyrelsen och Åre kommun som partners.",
+     {"Stiftelsen Gröna Dalen": "owner", "Skogsstyrelsen": "partner", "Åre kommun": "partner"}),
+    ("Föreningen Bygdekraft har beviljats stöd från Leader Mittland.",
+     {"Föreningen Bygdekraft": "owner", "Leader Mittland": "funder"}),
+])
+def test_roles_from_cues(text: str, expected: dict[str, str]) -> None:
+    found = roles(text)
+    assert {k: found.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Strukturfondspartnerskapet i Norra Mellansverige prioriterade projektet i går.", "Strukturfondspartnerskapet"),
+    ("Bergs kommun är delfinansiär i Leader Jämtlandsfjällen.", "Bergs kommun"),
+    ("Folkhälsomyndigheten och Region Uppsala har skärpt råden för att minska smittspridningen.", "Region Uppsala"),
+    ("Det tidigare projektet drevs av Region Kronoberg tillsammans med Växjö kommun.", "Region Kronoberg"),
+])
+def test_no_role_in_negative_contexts(text: str, name: str) -> None:
+    assert roles(text).get(name) in (None, "none")
+
+
+def test_programme_named_in_passing_is_no_funder() -> None:
+    found = roles("Mer information om Interreg Aurora finns på programmets webbplats.")
+    assert found.get("Interreg Aurora") in (None, "none")
+
+
+def test_parenthesis_does_not_end_the_list() -> None:
+    found = roles("Det finansieras av Svenska ESF-rådet (en myndighet som arbetar på uppdrag från regeringen) "
+                  "samt Region Jönköpings län.")
+    assert found["Region Jönköpings län"] == "funder"
+    assert found.get("regeringen") in (None, "none")
+
+
+def test_capitalised_words_inside_a_name_are_no_cues() -> None:
+    assert roles("Förstudien Leder i Fjällen är ett samarbete.").get("Fjällen") is None
+
+
+def test_unknown_organisation_named_by_a_cue() -> None:
+    assert roles("Projektet pågår 2022 och Utvecklingsrådet Norra Bygden medfinansierar projektet.") == {
+        "Utvecklingsrådet Norra Bygden": "funder"}
+
+
+def test_place_after_preposition_is_no_organisation() -> None:
+    assert "Jämtland" not in roles("Tre kommuner från Jämtland får stöd från Vinnova.")
+
+
+def test_sourced_ner_keeps_its_weights() -> None:
+    from pipelines.extract.nlp import build_nlp, has_model
+    from pipelines.ner import MODEL_DIR
+
+    if not has_model(MODEL_DIR):
+        pytest.skip("the NER model has not been trained yet")
+    import spacy
+
+    text = "Anna Berg arbetar på Volvo i Göteborg och leder projektet."
+    expected = [(e.text, e.label_) for e in spacy.load(MODEL_DIR)(text).ents]
+    assert [(e.text, e.label_) for e in build_nlp(MODEL_DIR)(text).ents] == expected

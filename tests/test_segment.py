@@ -1,0 +1,67 @@
+"""Page preparation and the split of listing pages into projects."""
+from __future__ import annotations
+
+from pipelines.clean import clean_text
+from pipelines.extract.nlp import load_nlp
+from pipelines.extract.segment import page_title, prepare, split_projects
+
+LISTING = """Pågående projekt
+Här presenteras kommunens pågående utvecklingsprojekt.
+Grön omställning i Fjällbygden
+Projektägare: Bergs kommun
+Projektperiod: 2021-01-01–2022-12-31
+Projektet ska minska energianvändningen i kommunens lokaler.
+Digitala byar
+Projektägare: Region Jämtland Härjedalen
+Projektperiod: 2022-03-01–2023-06-30
+Projektet prövar nya digitala tjänster på landsbygden.
+"""
+
+SINGLE = """Hoppa till innehåll
+Lyssna på sidan
+Nya vägar till arbete
+Projektet ”Nya vägar till arbete” finansieras av Europeiska socialfonden och drivs av Bjuvs kommun.
+Syfte
+Syftet är att fler ska komma i arbete.
+"""
+
+
+def split(text: str):
+    page = clean_text(text)
+    page_text = prepare(page)
+    doc = load_nlp()(page_text.text)
+    return page_text, split_projects(page_text, doc, page.title)
+
+
+def test_listing_splits_by_project_headings() -> None:
+    page_text, (sections, preamble) = split(LISTING)
+    assert [s.title for s in sections] == ["Grön omställning i Fjällbygden", "Digitala byar"]
+    assert preamble == sections[0].first
+    assert "Bergs kommun" in page_text.blocks[sections[0].first + 1].text
+
+
+def test_single_project_takes_the_quoted_name_and_skips_furniture() -> None:
+    page_text, (sections, _) = split(SINGLE)
+    assert len(sections) == 1 and sections[0].title == "Nya vägar till arbete"
+    assert page_title(page_text, "") == "Nya vägar till arbete"
+    assert all(b.text not in ("Hoppa till innehåll", "Lyssna på sidan") for b in page_text.blocks)
+
+
+def test_page_owner_box_is_cut_off() -> None:
+    text = SINGLE + "Sidansvarig:\nAnna Andersson\n070-123 45 67\n"
+    page_text = prepare(clean_text(text))
+    assert page_text.blocks[page_text.owner_box].text == "Sidansvarig:"
+
+
+def test_link_labels_are_cut_out_of_text() -> None:
+    page_text = prepare(clean_text("Rubrik\nFinansieras av Region Skåne Länk till annan webbplats, öppnas i nytt fönster., "
+                                   "och Lunds kommun."))
+    assert "Region Skåne, och Lunds kommun." in page_text.text
+
+
+def test_table_rows_and_definitions_become_fact_lines() -> None:
+    from pipelines.page import Block, CleanPage
+
+    page = CleanPage(url="", title="X", blocks=[Block("h1", "Projekt X"), Block("tr", "Projektägare | Bergs kommun"),
+                                                Block("dt", "Projektperiod"), Block("dd", "2021–2023")])
+    assert [b.text for b in prepare(page).blocks] == ["Projekt X", "Projektägare: Bergs kommun", "Projektperiod: 2021–2023"]
