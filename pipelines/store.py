@@ -151,6 +151,14 @@ def _store_organisation(db: Database, org: dict[str, Any]) -> str:
     return org_id
 
 
+def prune_organisations(db: Database) -> int:
+    """Delete organisations no project refers to any more (after re-extraction); return how many."""
+    with db.atomic():
+        cursor = db.execute("delete from organisations where id not in (select organisation_id from "
+                            "project_organisations) and id not in (select owner_id from projects where owner_id is not null)")
+    return cursor.rowcount
+
+
 def record_error(db: Database, url: str, site_id: str | None, kind: str, message: str, now: str) -> None:
     """Log a page that could not be fetched or read."""
     with db.atomic():

@@ -6,19 +6,14 @@ import csv
 import html
 import io
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 from datasette.app import Datasette
 
+from conftest import fetch, serve_archive
 from pipelines.store import open_archive, schema, store_page, store_site
 from scraper.metadata import build_metadata, render_metadata
 from scraper.publish import DATASETTE_SETTINGS, METADATA
@@ -215,52 +210,12 @@ def test_publishing_is_read_only(datasette: Datasette) -> None:
     assert get(datasette, "/-/plugins.json").json() == []
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on just now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(url: str) -> tuple[int, str]:
-    """Status and body of a GET."""
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    """`kommunarkiv serve` on an archive.db, as a subprocess on a free port; yields its base URL."""
+    """`kommunarkiv serve` on a built archive.db, as a subprocess on a free port; yields its base URL."""
     directory = tmp_path_factory.mktemp("server")
-    db = build_archive(directory / "archive.db")
-    port = free_port()
-    log = (directory / "serve.log").open("w")
-    process = subprocess.Popen([str(Path(sys.executable).parent / "kommunarkiv"), "serve", "--db", str(db),
-                                "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if fetch(base + "/-/versions.json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("kommunarkiv serve did not start:\n" + (directory / "serve.log").read_text())
-            time.sleep(0.2)
+    with serve_archive(build_archive(directory / "archive.db"), directory / "serve.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def url(base: str, path: str, params: dict[str, str]) -> str:

@@ -1,0 +1,95 @@
+"""Scrapy item pipelines: clean → classify and extract → store, one PageItem at a time."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from pipelines.clean import clean_html
+from pipelines.store import (content_hash, open_archive, prune_organisations, record_error, store_page, store_site,
+                             utc_now)
+from scraper.items import PageItem
+from scraper.signals import crawl_error, site_moved
+
+logger = logging.getLogger(__name__)
+
+
+class CleanPipeline:
+    """Reduce the page's HTML to its main-content blocks."""
+
+    def process_item(self, item: PageItem) -> PageItem:
+        try:
+            item.page = clean_html(item.html, item.url, item.content_type)
+        except Exception as error:  # a page the parser cannot read must not stop the crawl
+            logger.warning("Could not read the HTML of %s: %s", item.url, error)
+            item.record = {"error": f"unreadable HTML: {error}"}
+        return item
+
+
+class ExtractPipeline:
+    """Decide whether the page describes projects and extract their facts."""
+
+    def __init__(self) -> None:
+        from pipelines.extract.engine import Extractor
+
+        self.extractor = Extractor()
+
+    def process_item(self, item: PageItem) -> PageItem:
+        if item.page is None:
+            return item
+        try:
+            item.record = next(iter(self.extractor.extract([item.page])))
+        except Exception as error:
+            logger.exception("Extraction failed on %s", item.url)
+            item.record = {"error": f"extraction failed: {error}"}
+        return item
+
+
+class StorePipeline:
+    """Write pages, projects and errors into the archive with sqlite-utils."""
+
+    def __init__(self, db_path: str, sites: list[dict[str, Any]]) -> None:
+        self.db_path = db_path
+        self.sites = sites
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
+        pipeline = cls(crawler.settings.get("KOMMUNARKIV_DB"), crawler.settings.getlist("KOMMUNARKIV_SITES"))
+        crawler.signals.connect(pipeline.on_crawl_error, signal=crawl_error)
+        crawler.signals.connect(pipeline.on_site_moved, signal=site_moved)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.db = open_archive(self.db_path)
+        now = utc_now()
+        for site in self.sites:
+            store_site(self.db, site, now)
+
+    def close_spider(self) -> None:
+        prune_organisations(self.db)
+        self.db.close()
+
+    def process_item(self, item: PageItem) -> PageItem:
+        page, record = item.page, item.record
+        text = page.text if page else ""
+        row = {
+            "url": item.url, "title": (record.get("title") or (page.title if page else "")) or None,
+            "text": text, "http_status": item.http_status, "content_type": item.content_type,
+            "content_hash": content_hash(text), "is_project_page": int(bool(record.get("is_project_page"))),
+            "published": record.get("published"), "updated": record.get("updated"),
+            "extractor_version": record.get("extractor_version"),
+        }
+        store_page(self.db, item.site_id, row, record.get("projects") or [], utc_now())
+        if record.get("error"):
+            record_error(self.db, item.url, item.site_id, "parse", record["error"], utc_now())
+        return item
+
+    def on_crawl_error(self, url: str, site_id: str | None, kind: str, message: str) -> None:
+        record_error(self.db, url, site_id, kind, message, utc_now())
+
+    def on_site_moved(self, site_id: str, url: str) -> None:
+        logger.info("Recording new address of site %s: %s", site_id, url)
+        with self.db.atomic():
+            self.db.table("sites").update(site_id, {"base_url": url})

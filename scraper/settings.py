@@ -1,0 +1,41 @@
+"""Scrapy settings: polite by default, overridable from the environment."""
+import os
+
+BOT_NAME = "kommunarkiv"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+CONTACT_URL = os.environ.get("KOMMUNARKIV_CONTACT_URL", "https://github.com/kommunarkiv/kommunarkiv")
+USER_AGENT = f"kommunarkiv/0.1 (+{CONTACT_URL}; archive of public-sector development projects)"
+
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
+CONCURRENT_REQUESTS = int(os.environ.get("KOMMUNARKIV_CONCURRENT_REQUESTS", "16"))
+CONCURRENT_REQUESTS_PER_DOMAIN = int(os.environ.get("KOMMUNARKIV_CONCURRENT_PER_SITE", "2"))
+DOWNLOAD_DELAY = float(os.environ.get("KOMMUNARKIV_DOWNLOAD_DELAY", "0.5"))
+AUTOTHROTTLE_ENABLED = os.environ.get("KOMMUNARKIV_AUTOTHROTTLE", "1") == "1"
+AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY or 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("KOMMUNARKIV_LOG_LEVEL", "INFO")
+DEPTH_LIMIT = int(os.environ.get("KOMMUNARKIV_DEPTH_LIMIT", "8"))
+DEPTH_PRIORITY = 1  # breadth-first within a site: shallow pages first
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+ITEM_PIPELINES = {
+    "pipelines.stages.CleanPipeline": 100,
+    "pipelines.stages.ExtractPipeline": 200,
+    "pipelines.stages.StorePipeline": 300,
+}
+
+KOMMUNARKIV_DB = "archive.db"
+KOMMUNARKIV_MAX_PAGES = 500

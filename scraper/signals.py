@@ -1,0 +1,4 @@
+"""Signals the spider sends besides Scrapy's own."""
+
+crawl_error = object()  # a page could not be fetched or read: kwargs url, site_id, kind, message
+site_moved = object()  # a site's home page redirected to another host: kwargs site_id, url

@@ -1,0 +1,176 @@
+"""One generic spider for any public-sector site: sitemaps first, then links, within the site's host."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
+                               IgnoreRequest)
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from scraper.items import PageItem
+from scraper.signals import crawl_error, site_moved
+
+STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+PROJECT_HINT_RE = re.compile(r"projekt|eu-|finansier|utveckling|leader|interreg|esf|samverkan", re.I)
+
+
+def netloc(url: str) -> str:
+    """The host[:port] of a URL, lower-cased, without a leading www."""
+    loc = urlsplit(url).netloc.lower()
+    return loc[4:] if loc.startswith("www.") else loc
+
+
+class SiteSpider(scrapy.Spider):
+    """Crawl each site from its home page and sitemaps, yielding every HTML page as a PageItem."""
+
+    name = "site"
+
+    def __init__(self, sites: list[dict[str, Any]], max_pages: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sites = {site["id"]: site for site in sites}
+        self.site_by_netloc = {netloc(site["base_url"]): site["id"] for site in sites}
+        self.max_pages = max_pages
+        self.scheduled: Counter[str] = Counter()
+        self.link_extractor = LinkExtractor(unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SiteSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.max_pages is None:
+            spider.max_pages = crawler.settings.getint("KOMMUNARKIV_MAX_PAGES")
+        return spider
+
+    async def start(self) -> Any:
+        for site in self.sites.values():
+            base = site["base_url"].rstrip("/")
+            meta = {"site_id": site["id"]}
+            yield scrapy.Request(f"{base}/robots.txt", callback=self.parse_robots, errback=self.on_error,
+                                 meta={**meta, "auxiliary": True}, priority=100)
+            yield self._sitemap_request(site["id"], f"{base}/sitemap.xml")
+            request = self._page_request(site["id"], site["base_url"], priority=80)
+            if request:
+                yield request
+
+    def _sitemap_request(self, site_id: str, url: str) -> scrapy.Request:
+        """A request for a sitemap or sitemap index of the site."""
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error,
+                              meta={"site_id": site_id, "auxiliary": True}, priority=90)
+
+    def _page_request(self, site_id: str, url: str, priority: int = 0) -> scrapy.Request | None:
+        """A request for a page of the site, unless the site's page budget is spent."""
+        if self.scheduled[site_id] >= self.max_pages:
+            return None
+        self.scheduled[site_id] += 1
+        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error,
+                              meta={"site_id": site_id}, priority=priority)
+
+    def _site_of(self, url: str) -> str | None:
+        """The site a URL belongs to, or None when it is off every site."""
+        return self.site_by_netloc.get(netloc(url))
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """Follow the Sitemap: lines of robots.txt."""
+        site_id = response.meta["site_id"]
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            if self._site_of(url) == site_id:
+                yield self._sitemap_request(site_id, url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """Queue the pages of a sitemap (or the sitemaps of an index); skip a malformed one with a warning."""
+        site_id = response.meta["site_id"]
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except OSError as error:
+                self.logger.warning("Skipping unreadable gzip sitemap %s: %s", response.url, error)
+                return
+        try:
+            etree.fromstring(body, parser=STRICT_XML)
+            sitemap = Sitemap(body)
+            entries = [entry.get("loc", "").strip() for entry in sitemap]
+        except etree.XMLSyntaxError as error:
+            self.logger.warning("Skipping malformed sitemap %s: %s", response.url, error)
+            self._error(response.url, site_id, "sitemap", f"malformed sitemap: {error}")
+            return
+        if sitemap.type not in ("urlset", "sitemapindex"):
+            self.logger.warning("Skipping %s: not a sitemap (root element %r)", response.url, sitemap.type)
+            return
+        for loc in filter(None, entries):
+            if self._site_of(loc) != site_id:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield self._sitemap_request(site_id, loc)
+            elif request := self._page_request(site_id, loc, priority=self._priority(loc, "") + 10):
+                yield request
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Yield the page for the pipelines, then follow its links on the same site."""
+        site_id = response.meta["site_id"]
+        self._adopt_redirect(response, site_id)
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or not content_type.startswith(HTML_TYPES):
+            self.logger.info("Skipping non-HTML response %s (%s)", response.url, content_type or "no type")
+            return
+        yield PageItem(url=response.url, site_id=site_id, http_status=response.status,
+                       content_type=content_type, html=response.text)
+        for link in self.link_extractor.extract_links(response):
+            if self._site_of(link.url) != site_id:
+                continue
+            request = self._page_request(site_id, link.url, priority=self._priority(link.url, link.text))
+            if request:
+                yield request
+
+    def _adopt_redirect(self, response: Response, site_id: str) -> None:
+        """When a site's home page redirects to another host, crawl that host as the site."""
+        redirects = response.meta.get("redirect_urls") or []
+        new_loc = netloc(response.url)
+        if redirects and new_loc not in self.site_by_netloc and netloc(redirects[0]) in self.site_by_netloc:
+            self.logger.warning("Site %s moved: %s redirects to %s", site_id, redirects[0], response.url)
+            self.site_by_netloc[new_loc] = site_id
+            self.crawler.signals.send_catch_log(signal=site_moved, site_id=site_id, url=response.url)
+
+    @staticmethod
+    def _priority(url: str, text: str) -> int:
+        """Higher for links whose URL or text hints at project pages."""
+        return 5 if PROJECT_HINT_RE.search(url) or PROJECT_HINT_RE.search(text or "") else 0
+
+    def on_error(self, failure: Failure) -> None:
+        """Log a failed request with a clear reason and record it in the archive."""
+        request = failure.request
+        site_id = request.meta.get("site_id")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.logger.debug("Not fetching %s: %s", request.url, failure.getErrorMessage())
+            return
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            kind, message = f"http_{status // 100}xx", f"HTTP {status}"
+        elif failure.check(CannotResolveHostError):
+            kind, message = "dns", "host name not found"
+        elif failure.check(DownloadConnectionRefusedError):
+            kind, message = "connection", "connection refused"
+        elif failure.check(DownloadTimeoutError):
+            kind, message = "timeout", "request timed out"
+        else:
+            kind, message = "other", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if request.meta.get("auxiliary") and kind == "http_4xx":
+            self.logger.info("No %s (%s)", request.url, message)
+            return
+        self.logger.warning("Could not fetch %s: %s", request.url, message)
+        self._error(request.url, site_id, kind, message)
+
+    def _error(self, url: str, site_id: str | None, kind: str, message: str) -> None:
+        """Hand a fetch error to the store pipeline."""
+        self.crawler.signals.send_catch_log(signal=crawl_error, url=url, site_id=site_id, kind=kind, message=message)
+

@@ -1,0 +1,121 @@
+"""Shared fixtures: sample sites on loopback, crawls into real archive files, the scorer's name matcher."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from scraper.demo import LOOPBACK_CRAWL_ENV, crawl_command, write_sites_csv
+from scraper.sample_server import serve_sites
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+SHARED = REPO.parent / "shared"
+EXPECTED = json.loads((TESTS / "files" / "sample_sites_expected.json").read_text("utf-8"))
+
+
+def run_crawl(sites_csv: Path, db: Path, *extra: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run `kommunarkiv crawl` in a child process (Scrapy's reactor runs once per process)."""
+    command = crawl_command(sites_csv, db) + list(extra)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **LOOPBACK_CRAWL_ENV}, cwd=REPO)
+
+
+@pytest.fixture(scope="session")
+def sample_servers():
+    """All sample sites, each served on its own 127.0.0.1 port for the whole session."""
+    with serve_sites() as servers:
+        yield servers
+
+
+@pytest.fixture(scope="session")
+def crawled(sample_servers, tmp_path_factory):
+    """The sample sites crawled twice into one archive: (db path, first run, second run, request counts)."""
+    tmp = tmp_path_factory.mktemp("crawl")
+    sites_csv = write_sites_csv(tmp / "sites.csv", {slug: s.base_url for slug, s in sample_servers.items()})
+    db = tmp / "archive.db"
+    first = run_crawl(sites_csv, db)
+    assert first.returncode == 0, first.stderr[-3000:]
+    counts_after_first = _row_counts(db)
+    second = run_crawl(sites_csv, db)
+    assert second.returncode == 0, second.stderr[-3000:]
+    return {"db": db, "first": first, "second": second, "counts_after_first": counts_after_first}
+
+
+def _row_counts(db: Path) -> dict[str, int]:
+    """Rows per table in an archive."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table' and name not like '%_fts%'")]
+    counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in tables}
+    conn.close()
+    return counts
+
+
+@pytest.fixture(scope="session")
+def name_match():
+    """The evaluation scorer's lenient organisation-name matcher (../shared/eval/score.py)."""
+    spec = importlib.util.spec_from_file_location("score", SHARED / "eval" / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.name_match
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """Status and body of a GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+@contextmanager
+def serve_archive(db: Path, log_path: Path, *extra: str):
+    """A real `kommunarkiv serve` on the archive, on a free loopback port; yields its base URL."""
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "kommunarkiv"), "serve", "--db", str(db),
+                                    "--host", "127.0.0.1", "--port", str(port), *extra],
+                                   stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while not _answers(base + "/-/versions.json"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("kommunarkiv serve did not start:\n" + log_path.read_text())
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _answers(url: str) -> bool:
+    """Whether a URL answers 200 yet."""
+    try:
+        return fetch(url)[0] == 200
+    except OSError:
+        return False
