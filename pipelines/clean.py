@@ -111,6 +111,12 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
     return None
 
 
+def _canonical_url(soup: BeautifulSoup) -> str | None:
+    """The page's own address from <link rel="canonical"> or og:url, for saved pages with no URL."""
+    link = soup.find("link", rel="canonical", href=True)
+    return (link["href"].strip() if link else None) or _meta(soup, "og:url")
+
+
 def _title_parts(soup: BeautifulSoup) -> tuple[str | None, str | None]:
     """Split <title> into (page title, site name) on its " - " / " | " separator."""
     if not soup.title or not soup.title.string:
@@ -133,7 +139,7 @@ def clean_html(html: str | bytes, url: str, content_type: str | None = None) -> 
     h1 = next((b.text for b in blocks if b.kind == "h1"), None)
     lang = (soup.html.get("lang") if soup.html else None) or None
     return CleanPage(
-        url=url,
+        url=url or _canonical_url(soup) or "",
         title=h1 or _meta(soup, "og:title") or title_text or "",
         blocks=blocks,
         published=_meta(soup, "article:published_time", "DC.date.created", "dcterms.created"),

@@ -62,3 +62,9 @@ def test_plain_text_headings_bullets_and_paragraphs():
     assert [(b.kind, b.text) for b in page.blocks] == [
         ("h1", "Projekt Ljus"), ("h2", "Bakgrund"), ("p", "Projektet startar i maj."), ("li", "En punkt")]
     assert page.title == "Projekt Ljus"
+
+
+def test_saved_page_without_url_takes_its_canonical_address():
+    html = '<html><head><link rel="canonical" href="https://www.ale.se/projekt/x"></head><body><p>Hej</p></body></html>'
+    assert clean_html(html, "").url == "https://www.ale.se/projekt/x"
+    assert clean_html(html, "https://given.se/").url == "https://given.se/"
