@@ -32,6 +32,7 @@ def train_ner_command(corpus: Path, output: Path, max_steps: int | None) -> None
 
     Example:
 
+    \b
         kommunarkiv train-ner
         kommunarkiv train-ner --corpus ../shared/data/ner --output /tmp/ner_sv --max-steps 500
     """
