@@ -7,10 +7,12 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from pipelines.clean import clean_html
-from pipelines.store import (content_hash, open_archive, prune_organisations, record_error, store_page, store_site,
-                             utc_now)
+from pipelines.runs import record_outcome
+from pipelines.store import (content_hash, mark_removed, open_archive, prune_organisations, record_error, store_page,
+                             store_site, touch_page, utc_now)
 from scraper.items import PageItem
 from scraper.signals import crawl_error, site_moved
+from scraper.spiders.site import netloc
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +21,8 @@ class CleanPipeline:
     """Reduce the page's HTML to its main-content blocks."""
 
     def process_item(self, item: PageItem) -> PageItem:
+        if item.state != "fetched":
+            return item
         try:
             item.page = clean_html(item.html, item.url, item.content_type)
         except Exception as error:  # a page the parser cannot read must not stop the crawl
@@ -47,16 +51,19 @@ class ExtractPipeline:
 
 
 class StorePipeline:
-    """Write pages, projects and errors into the archive with sqlite-utils."""
+    """Write pages, projects and errors into the archive with sqlite-utils, each with its crawl-frontier entry."""
 
-    def __init__(self, db_path: str, sites: list[dict[str, Any]]) -> None:
+    def __init__(self, db_path: str, sites: list[dict[str, Any]], run_id: int) -> None:
         self.db_path = db_path
         self.sites = sites
+        self.run_id = run_id
         self.db = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
-        pipeline = cls(crawler.settings.get("KOMMUNARKIV_DB"), crawler.settings.getlist("KOMMUNARKIV_SITES"))
+        settings = crawler.settings
+        pipeline = cls(settings.get("KOMMUNARKIV_DB"), settings.getlist("KOMMUNARKIV_SITES"),
+                       settings.getint("KOMMUNARKIV_RUN_ID"))
         crawler.signals.connect(pipeline.on_crawl_error, signal=crawl_error)
         crawler.signals.connect(pipeline.on_site_moved, signal=site_moved)
         return pipeline
@@ -72,6 +79,20 @@ class StorePipeline:
         self.db.close()
 
     def process_item(self, item: PageItem) -> PageItem:
+        now = utc_now()
+        with self.db.atomic():  # the page, its version, projects and frontier entry: all or nothing
+            if item.state == "fetched":
+                outcome = self._store_fetched(item, now)
+            elif item.state == "unchanged":
+                touch_page(self.db, item.url, now)
+                outcome = "unchanged"
+            else:
+                outcome = "skipped"
+            record_outcome(self.db, self.run_id, item.url, item.site_id, outcome, item.links)
+        return item
+
+    def _store_fetched(self, item: PageItem, now: str) -> str:
+        """Store a new or changed response; return new, changed or unchanged (same main text)."""
         page, record = item.page, item.record
         text = page.text if page else ""
         row = {
@@ -79,17 +100,26 @@ class StorePipeline:
             "text": text, "http_status": item.http_status, "content_type": item.content_type,
             "content_hash": content_hash(text), "is_project_page": int(bool(record.get("is_project_page"))),
             "published": record.get("published"), "updated": record.get("updated"),
-            "extractor_version": record.get("extractor_version"),
+            "extractor_version": record.get("extractor_version"), "etag": item.etag,
+            "last_modified": item.last_modified,
         }
-        store_page(self.db, item.site_id, row, record.get("projects") or [], utc_now())
+        outcome = store_page(self.db, item.site_id, row, record.get("projects") or [], now, item.body)
         if record.get("error"):
-            record_error(self.db, item.url, item.site_id, "parse", record["error"], utc_now())
-        return item
+            record_error(self.db, item.url, item.site_id, "parse", record["error"], now, self.run_id)
+        return outcome
 
-    def on_crawl_error(self, url: str, site_id: str | None, kind: str, message: str) -> None:
-        record_error(self.db, url, site_id, kind, message, utc_now())
+    def on_crawl_error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None = None) -> None:
+        now = utc_now()
+        with self.db.atomic():
+            record_error(self.db, url, site_id, kind, message, now, self.run_id)
+            gone = status in (404, 410) and mark_removed(self.db, [url], now)
+            if gone:
+                logger.info("Page gone (HTTP %s), marked removed: %s", status, url)
+            record_outcome(self.db, self.run_id, url, site_id, "removed" if gone else "error")
 
     def on_site_moved(self, site_id: str, url: str) -> None:
-        logger.info("Recording new address of site %s: %s", site_id, url)
+        site = self.db.table("sites").get(site_id)
+        logger.warning("Site %s moved from %s to %s; recording its new address", site_id, site["base_url"], url)
         with self.db.atomic():
-            self.db.table("sites").update(site_id, {"base_url": url})
+            self.db.table("sites").update(site_id, {"base_url": url, "host": netloc(url), "moved_from": site["base_url"],
+                                                    "moved_at": utc_now()})

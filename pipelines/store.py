@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from datetime import datetime, timezone
@@ -13,7 +14,11 @@ from typing import Any
 import yaml
 from sqlite_utils import Database
 
-SQL_TYPES = {"text": str, "integer": int, "real": float}
+from pipelines.places import store_municipalities
+from pipelines.versions import body_hash, save_version
+from pipelines.suppress import is_suppressed
+
+SQL_TYPES = {"text": str, "integer": int, "real": float, "blob": bytes}
 
 
 @lru_cache(maxsize=1)
@@ -44,8 +49,8 @@ def ensure_db_shape(db: Database) -> None:
             for col, col_type in columns.items():
                 if col not in table.columns_dict:
                     table.add_column(col, col_type)
-        if spec.get("fts") and not table.detect_fts():
-            table.enable_fts(spec["fts"], create_triggers=True)
+        if spec.get("fts"):
+            table.enable_fts(spec["fts"], create_triggers=True, tokenize=spec.get("fts_tokenize"), replace=True)
     for name, spec in schema().get("views", {}).items():
         db.create_view(name, spec["sql"], replace=True)
 
@@ -56,6 +61,7 @@ def open_archive(path: str | Path) -> Database:
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     ensure_db_shape(db)
+    store_municipalities(db)
     return db
 
 
@@ -82,14 +88,51 @@ def store_site(db: Database, site: dict[str, Any], now: str) -> None:
     db.table("sites").upsert(row, pk="id")
 
 
-def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]], now: str) -> None:
-    """Write one fetched page and the projects found on it, in one transaction."""
+def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]], now: str,
+               body: bytes | None = None) -> str:
+    """Write one fetched page, its text version, raw body and projects in one transaction; return new, changed or unchanged."""
+    page = {"content_hash": content_hash(page.get("text") or ""), **page}
     with db.atomic():
-        previous = db.table("pages").get(page["url"]) if _exists(db, "pages", "url", page["url"]) else None
-        row = {**page, "site_id": site_id, "fetched_at": now,
-               "first_seen_at": (previous or {}).get("first_seen_at") or now}
+        previous = (db.table("pages").get(page["url"]) if _exists(db, "pages", "url", page["url"]) else None) or {}
+        outcome = ("new" if not previous else "unchanged" if previous.get("content_hash") == page["content_hash"]
+                   else "changed")
+        row = {**page, "site_id": site_id, "fetched_at": now, "last_seen_at": now, "removed_at": None,
+               "missed_runs": 0, "first_seen_at": previous.get("first_seen_at") or now,
+               "changed_at": previous.get("changed_at") if outcome == "unchanged" else now,
+               "body_hash": body_hash(body) if body is not None else previous.get("body_hash")}
         db.table("pages").upsert(row, pk="url")
+        db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now)})
         _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
+    return outcome
+
+
+def touch_page(db: Database, url: str, now: str) -> None:
+    """Record that an unchanged page (304 or identical body) was seen again, with its projects."""
+    with db.atomic():
+        db.execute("update pages set fetched_at = ?, last_seen_at = ?, removed_at = null, missed_runs = 0 "
+                   "where url = ?", [now, now, url])
+        db.execute("update projects set last_seen_at = ?, removed_at = null where page_url = ?", [now, url])
+
+
+def mark_removed(db: Database, urls: list[str], now: str) -> int:
+    """Flag pages as removed, and their projects with them; rows stay. Return how many pages were newly flagged."""
+    flagged = 0
+    with db.atomic():
+        for url in urls:
+            flagged += db.execute("update pages set removed_at = ? where removed_at is null and url = ?",
+                                  [now, url]).rowcount
+            db.execute("update projects set removed_at = ? where removed_at is null and page_url = ?", [now, url])
+    return flagged
+
+
+def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any], seen_at: str) -> None:
+    """Replace a stored page's extracted fields and projects with a new extractor's record (no fetch involved)."""
+    with db.atomic():
+        db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
+                                 | {"is_project_page": int(bool(record.get("is_project_page")))})
+        _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)
+        db.execute("update projects set removed_at = (select removed_at from pages where url = ?) where page_url = ?",
+                   [url, url])
 
 
 def _exists(db: Database, table: str, pk: str, value: Any) -> bool:
@@ -99,11 +142,14 @@ def _exists(db: Database, table: str, pk: str, value: Any) -> bool:
 
 def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[dict[str, Any]],
                       extractor_version: str | None, now: str) -> None:
-    """Make the page's project rows, roles and contacts match `projects`, keeping first_seen_at."""
-    first_seen = dict(db.execute("select id, first_seen_at from projects where page_url = ?", [page_url]).fetchall())
-    for old_id in first_seen:
-        db.execute("delete from project_organisations where project_id = ?", [old_id])
-        db.execute("delete from contacts where project_id = ?", [old_id])
+    """Make the page's project rows, roles and contacts match `projects`, keeping first_seen_at and when facts changed.
+
+    A project no longer found is flagged removed when the same extractor version made it (the page stopped
+    describing it), and deleted when an older extractor made it (an artefact of the old rules).
+    """
+    known = {row[0]: row[1:] for row in db.execute(
+        "select id, first_seen_at, changed_at, facts_hash, extractor_version from projects where page_url = ?",
+        [page_url])}
     site = db.table("sites").get(site_id) if _exists(db, "sites", "id", site_id) else {}
     keep: set[str] = set()
     seen_titles: dict[str, int] = {}
@@ -112,6 +158,9 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
         index = seen_titles[slugify(title)] = seen_titles.get(slugify(title), -1) + 1
         pid = project_id(page_url, title, index)
         keep.add(pid)
+        _delete_roles_and_contacts(db, pid)
+        first_seen, changed_at, old_facts, _ = known.get(pid, (now, now, None, None))
+        facts = hashlib.sha1(json.dumps(project, sort_keys=True, default=str).encode()).hexdigest()
         owner = project.get("owner")
         db.table("projects").upsert({
             "id": pid, "title": title, "summary": project.get("summary"),
@@ -123,7 +172,8 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
             "municipality": site.get("name") if site.get("kind") == "municipality" else None,
             "county": site.get("county"), "page_url": page_url, "site_id": site_id,
             "extractor_version": extractor_version,
-            "first_seen_at": first_seen.get(pid) or now, "last_seen_at": now,
+            "first_seen_at": first_seen or now, "last_seen_at": now, "removed_at": None,
+            "changed_at": changed_at if facts == old_facts else now, "facts_hash": facts,
         }, pk="id")
         for role, orgs in (("funder", project.get("funders") or []), ("partner", project.get("partners") or []),
                            ("owner", [owner] if owner else [])):
@@ -132,14 +182,24 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
                     "project_id": pid, "organisation_id": _store_organisation(db, org), "role": role,
                     "mention": org.get("mention"), "evidence": org.get("evidence"),
                 }, pk=("project_id", "organisation_id", "role"))
-        for contact in project.get("contacts") or []:
+        for contact in [c for c in project.get("contacts") or [] if not is_suppressed(c)]:
             key = "\n".join(str(contact.get(k) or "") for k in ("name", "email", "phone", "role"))
             db.table("contacts").upsert({
                 "id": hashlib.sha1(f"{pid}\n{key}".encode()).hexdigest()[:16], "project_id": pid,
                 **{k: contact.get(k) for k in ("name", "role", "email", "phone", "phone_e164", "evidence")},
             }, pk="id")
-    for stale in set(first_seen) - keep:
-        db.execute("delete from projects where id = ?", [stale])
+    for stale in set(known) - keep:
+        if known[stale][3] == extractor_version:
+            db.execute("update projects set removed_at = ? where id = ? and removed_at is null", [now, stale])
+        else:
+            _delete_roles_and_contacts(db, stale)
+            db.execute("delete from projects where id = ?", [stale])
+
+
+def _delete_roles_and_contacts(db: Database, pid: str) -> None:
+    """Remove a project's role and contact rows (before they are written again, or with the project)."""
+    db.execute("delete from project_organisations where project_id = ?", [pid])
+    db.execute("delete from contacts where project_id = ?", [pid])
 
 
 def _store_organisation(db: Database, org: dict[str, Any]) -> str:
@@ -159,8 +219,9 @@ def prune_organisations(db: Database) -> int:
     return cursor.rowcount
 
 
-def record_error(db: Database, url: str, site_id: str | None, kind: str, message: str, now: str) -> None:
+def record_error(db: Database, url: str, site_id: str | None, kind: str, message: str, now: str,
+                 run_id: int | None = None) -> None:
     """Log a page that could not be fetched or read."""
     with db.atomic():
         db.table("crawl_errors").insert({"url": url, "site_id": site_id, "kind": kind, "message": message,
-                                         "occurred_at": now})
+                                         "occurred_at": now, "run_id": run_id})

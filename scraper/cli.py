@@ -40,44 +40,128 @@ def extract(files: tuple[Path, ...]) -> None:
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+EXIT_BROKEN = 3  # the crawl finished but some site's yield collapsed: see the site_health view
+EXIT_INTERRUPTED = 130  # the crawl was stopped: continue it with --resume
+
+
 @cli.command()
 @click.option("--site", "site_urls", multiple=True, metavar="URL", help="Start URL of a site (repeatable).")
 @click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV file with a 'url' column (optional 'kommunkod', 'name').")
+@click.option("--all", "all_sites", is_flag=True, help="Every municipality and region in the registry.")
+@click.option("--county", metavar="CODE", help="The registry's municipalities and region in a county (e.g. 25).")
+@click.option("--municipality", "municipalities", multiple=True, metavar="NAME",
+              help="A municipality by name or kommunkod (repeatable).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to write.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Most pages fetched per site [500].")
-def crawl(site_urls: tuple[str, ...], sites_file: Path | None, db: Path, max_pages: int | None) -> None:
+@click.option("--resume", is_flag=True, help="Continue the archive's interrupted crawl (its sites and budget).")
+@click.option("--remove-after", type=click.IntRange(min=1), default=None,
+              help="Mark a page removed after this many complete crawls without it [3].")
+@click.option("--progress/--no-progress", default=None, help="Status line on stderr [on when it is a terminal].")
+def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, county: str | None,
+          municipalities: tuple[str, ...], db: Path, max_pages: int | None, resume: bool, remove_after: int | None,
+          progress: bool | None) -> None:
     """Crawl sites into the archive: sitemaps and links, robots.txt obeyed, project pages extracted.
+
+    Re-crawls send If-None-Match / If-Modified-Since, keep each page's text versions and raw
+    responses, and mark pages gone (404/410, or absent from --remove-after crawls) as removed.
+    Exit status: 0 done, 1 error, 2 usage error, 3 a site looks broken (see the site_health
+    view), 130 interrupted (run again with --resume).
 
     Example:
 
-        kommunarkiv crawl --site https://www.gellivare.se --max-pages 200
+        kommunarkiv crawl --municipality Gällivare --max-pages 200
     """
-    from scraper.crawl import run_crawl
-    from scraper.sites import SiteError, read_sites_csv, site_for_url
+    from scraper.crawl import CrawlError, run_crawl
+    from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_organisation, site_for_url
 
     try:
         sites = [site_for_url(url) for url in site_urls] + (read_sites_csv(sites_file) if sites_file else [])
+        if all_sites or county or municipalities:
+            sites += [site_for_organisation(org) for org in registry_organisations(county, None, municipalities)]
     except SiteError as error:
         raise click.ClickException(str(error)) from None
-    if not sites:
-        raise click.UsageError("name at least one site with --site URL or --sites FILE")
-    stats = run_crawl(sites, db, max_pages)
-    _print_crawl_summary(db, stats)
+    if not sites and not resume:
+        raise click.UsageError("name sites with --site, --sites, --all, --county or --municipality (or --resume)")
+    overrides = {key: value for key, value in (("KOMMUNARKIV_REMOVE_AFTER", remove_after),
+                 ("KOMMUNARKIV_PROGRESS", None if progress is None else "always" if progress else "never"))
+                 if value is not None}
+    try:
+        report = run_crawl(sites, db, max_pages, overrides, resume=resume)
+    except CrawlError as error:
+        raise click.ClickException(str(error)) from None
+    _print_crawl_summary(db, report)
+    if not report.finished:
+        sys.exit(EXIT_INTERRUPTED)
+    if report.broken:
+        sys.exit(EXIT_BROKEN)
 
 
-def _print_crawl_summary(db: Path, stats: dict) -> None:
-    """One line on what the crawl fetched and what the archive now holds."""
+def _print_crawl_summary(db: Path, report) -> None:
+    """What the run fetched, which sites look broken, and what the archive now holds."""
     from pipelines.store import open_archive
 
     archive = open_archive(db)
-    projects = archive.execute("select count(*) from projects").fetchone()[0]
-    project_pages = archive.execute("select count(*) from pages where is_project_page").fetchone()[0]
-    errors = archive.execute("select count(*) from crawl_errors").fetchone()[0]
+    run = archive.table("crawl_runs").get(report.run_id)
+    projects = archive.execute("select count(*) from projects where removed_at is null").fetchone()[0]
+    project_pages = archive.execute("select count(*) from pages where is_project_page and removed_at is null"
+                                    ).fetchone()[0]
     archive.close()
-    click.echo(f"Fetched {stats.get('item_scraped_count', 0)} pages; archive {db} holds "
-               f"{project_pages} project pages, {projects} projects, {errors} logged errors.", err=True)
+    click.echo(f"Crawl run {report.run_id} {run['status']}: {run['pages_fetched'] or 0} pages answered "
+               f"({run['pages_new'] or 0} new, {run['pages_changed'] or 0} changed, {run['pages_unchanged'] or 0} "
+               f"unchanged), {run['pages_removed'] or 0} removed, {run['errors'] or 0} errors; archive {db} holds "
+               f"{project_pages} project pages, {projects} projects.", err=True)
+    for site in report.broken:
+        click.echo(f"BROKEN site {site['site_id']}: {site['problem']}", err=True)
+
+
+@cli.command()
+@click.option("--county", metavar="CODE", help="Only this county (code, e.g. 25, or name).")
+@click.option("--kind", help="Only this kind (municipality, region, county_board, agency...) [municipality, region].")
+@click.option("--check", is_flag=True, help="Validate the whole registry offline instead; exit 1 on a problem.")
+def sites(county: str | None, kind: str | None, check: bool) -> None:
+    """List the registry's organisations with a website (tab-separated: id, kind, name, county, start URL).
+
+    Example:
+
+        kommunarkiv sites --county 25 --kind municipality
+    """
+    from scraper.sites import SiteError, check_registry, load_registry, registry_organisations, site_for_organisation
+
+    if check:
+        problems = check_registry(list(load_registry().by_id.values()))
+        for problem in problems:
+            click.echo(problem, err=True)
+        if problems:
+            raise click.ClickException(f"{len(problems)} problems in the registry")
+        click.echo("Registry OK: every municipality present, hosts well-formed and unique.", err=True)
+        return
+    try:
+        orgs = registry_organisations(county, kind)
+    except SiteError as error:
+        raise click.ClickException(str(error)) from None
+    for org in orgs:
+        click.echo("\t".join([org.id, org.kind, org.name, org.county_code, site_for_organisation(org)["base_url"]]))
+
+
+@cli.command()
+@click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
+              show_default=True, help="Archive to rebuild.")
+def reextract(db: Path) -> None:
+    """Rebuild every project from the raw pages kept in the archive, with the current extractor; no crawling.
+
+    Example:
+
+        kommunarkiv reextract --db archive.db
+    """
+    from pipelines.reextract import reextract_archive
+    from pipelines.store import open_archive
+
+    archive = open_archive(db)
+    pages, projects = reextract_archive(archive)
+    archive.close()
+    click.echo(f"Re-extracted {pages} pages: {projects} projects.", err=True)
 
 
 @cli.command()
@@ -85,16 +169,79 @@ def _print_crawl_summary(db: Path, stats: dict) -> None:
               show_default=True, help="Archive to serve.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8001, show_default=True)
-def serve(db: Path, host: str, port: int) -> None:
-    """Publish an archive with Datasette: search, facets, CSV/JSON export.
+@click.option("--public", is_flag=True, help="Serve a copy without contact names, e-mails and phones (roles kept).")
+def serve(db: Path, host: str, port: int, public: bool) -> None:
+    """Publish an archive with Datasette, read-only: search, facets, map, chart, CSV/JSON export.
+
+    The suppression list (suppressions.csv or $KOMMUNARKIV_SUPPRESSIONS) is applied first.
 
     Example:
 
         kommunarkiv serve --db archive.db --port 8001
+
+        kommunarkiv serve --db archive.db --public --host 0.0.0.0
     """
     from scraper.publish import serve_archive
 
-    serve_archive(db, host, port)
+    serve_archive(db, host, port, public)
+
+
+@cli.command()
+@click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
+              show_default=True, help="Archive to publish.")
+@click.option("--target", type=click.Choice(["package", "cloudrun"]), default="package", show_default=True,
+              help="`datasette package` (a Docker image) or `datasette publish cloudrun`.")
+@click.option("--public", is_flag=True, help="Publish a copy without contact names, e-mails and phones.")
+@click.option("--run", is_flag=True, help="Run the command instead of printing it (needs Docker or gcloud).")
+def publish(db: Path, target: str, public: bool, run: bool) -> None:
+    """Print (or run) the `datasette package` / `datasette publish` command with serve's metadata, plugins and settings.
+
+    Example:
+
+        kommunarkiv publish --db archive.db --public
+
+        kommunarkiv publish --db archive.db --public --target cloudrun --run
+    """
+    import shlex
+    import subprocess
+
+    from scraper.publish import prepare, publish_args
+
+    command = ["datasette", *publish_args(prepare(db, public), target, public)]
+    if not run:
+        click.echo(shlex.join(command))
+        return
+    subprocess.run(command, check=True)
+
+
+@cli.command()
+@click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
+              show_default=True, help="Archive to export from.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--county", help="Only projects in this county, e.g. 'Norrbottens län'.")
+@click.option("--funder", help="Only projects with a funder whose name contains this, e.g. 'socialfond'.")
+@click.option("--excel", is_flag=True, help="CSV for Excel: UTF-8 with BOM, ';' between fields.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write [projects.csv or projects.json].")
+def export(db: Path, fmt: str, county: str | None, funder: str | None, excel: bool, output: Path | None) -> None:
+    """Export projects (one row each, with status, owner, funders, partners) and a data dictionary beside them.
+
+    Example:
+
+        kommunarkiv export --county "Norrbottens län" --excel --output norrbotten.csv
+
+        kommunarkiv export --format json --funder socialfond
+    """
+    from pipelines.store import open_archive
+    from scraper.export import dictionary_path, export as write_export
+
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel applies to --format csv")
+    output = output or Path(f"projects.{fmt}")
+    archive = open_archive(db)
+    count = write_export(archive, output, fmt, county, funder, excel)
+    archive.close()
+    click.echo(f"Wrote {count} projects to {output} and the data dictionary to {dictionary_path(output)}", err=True)
 
 
 @cli.command()

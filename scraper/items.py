@@ -2,19 +2,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pipelines.page import CleanPage
+
+PageState = Literal["fetched", "unchanged", "skipped"]
 
 
 @dataclass
 class PageItem:
-    """A fetched HTML page, filled in stage by stage: cleaned, then extracted, then stored."""
+    """A fetched page, filled in stage by stage: cleaned, then extracted, then stored.
+
+    `state` is "fetched" for a new or changed response, "unchanged" for a 304 or a body identical to the
+    stored one (nothing to re-read), "skipped" for a response that is not HTML. `links` are the
+    (url, priority, depth) requests the spider queued from the page, checkpointed with it for --resume.
+    """
 
     url: str
     site_id: str
     http_status: int
     content_type: str
-    html: str
-    page: CleanPage | None = None
-    record: dict[str, Any] = field(default_factory=dict)
+    html: str = field(repr=False)
+    state: PageState = "fetched"
+    body: bytes | None = field(default=None, repr=False)
+    etag: str | None = None
+    last_modified: str | None = None
+    links: list[tuple[str, int, int]] = field(default_factory=list, repr=False)
+    page: CleanPage | None = field(default=None, repr=False)
+    record: dict[str, Any] = field(default_factory=dict, repr=False)

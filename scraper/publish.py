@@ -1,35 +1,66 @@
-"""Publishing an archive with Datasette, using the project's metadata.yml."""
+"""Publishing an archive with Datasette: the project's metadata.yml, plugins and templates, read-only settings."""
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
+PACKAGE = Path(__file__).resolve().parent
+METADATA = PACKAGE.parent / "metadata.yml"
+PLUGINS_DIR = PACKAGE / "datasette_plugins"
+TEMPLATES = PACKAGE / "templates"
 DATASETTE_SETTINGS = {"sql_time_limit_ms": "3000", "default_page_size": "50", "facet_time_limit_ms": "500",
                       "allow_download": "off"}
+# Python packages the plugins need on a server built by `datasette package` / `datasette publish`.
+PLUGIN_REQUIREMENTS = ["snowballstemmer"]
+TARGETS = {"package": ["package", "--tag", "kommunarkiv"],
+           "cloudrun": ["publish", "cloudrun", "--service", "kommunarkiv"]}
 
 
-def metadata_for(db: Path) -> Path:
-    """metadata.yml for an archive: the committed one for archive.db, else one generated for its name."""
-    if db.stem == "archive":
+def metadata_for(db: Path, public: bool = False) -> Path:
+    """metadata.yml for an archive: the committed one for archive.db, else one generated for its name (and edition)."""
+    if db.stem == "archive" and not public:
         return METADATA
     from scraper.metadata import render_metadata
 
     path = Path(tempfile.mkdtemp(prefix="kommunarkiv-")) / "metadata.yml"
-    path.write_text(render_metadata(db.stem), encoding="utf-8")
+    path.write_text(render_metadata(db.stem, public), encoding="utf-8")
     return path
 
 
-def datasette_args(db: Path, host: str, port: int) -> list[str]:
-    """Arguments for `datasette serve` on the archive: metadata, safe settings."""
-    args = ["serve", str(db), "--metadata", str(metadata_for(db)), "--host", host, "--port", str(port)]
-    for key, value in DATASETTE_SETTINGS.items():
-        args += ["--setting", key, value]
-    return args
+def setting_args() -> list[str]:
+    """`--setting key value` for each of DATASETTE_SETTINGS."""
+    return [arg for key, value in DATASETTE_SETTINGS.items() for arg in ("--setting", key, value)]
 
 
-def serve_archive(db: Path, host: str, port: int) -> None:
-    """Run Datasette on the archive until interrupted."""
+def datasette_args(db: Path, host: str, port: int, public: bool = False) -> list[str]:
+    """Arguments for `datasette serve`: metadata, plugins, templates, safe settings; a public copy is immutable."""
+    return ["serve", *(["-i", str(db)] if public else [str(db)]), "--metadata", str(metadata_for(db, public)),
+            "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES),
+            "--host", host, "--port", str(port), *setting_args()]
+
+
+def publish_args(db: Path, target: str, public: bool = False) -> list[str]:
+    """Arguments for `datasette package` or `datasette publish cloudrun` with what `serve` uses."""
+    installs = [arg for requirement in PLUGIN_REQUIREMENTS for arg in ("--install", requirement)]
+    return [*TARGETS[target], str(db), "--metadata", str(metadata_for(db, public)), "--plugins-dir", str(PLUGINS_DIR),
+            "--template-dir", str(TEMPLATES), *installs, "--extra-options", " ".join(setting_args())]
+
+
+def prepare(db: Path, public: bool) -> Path:
+    """The file to publish: a public copy without personal data, or the archive with its suppressions applied."""
+    from pipelines.store import open_archive
+    from scraper.public import honour_suppressions, public_copy
+
+    archive = open_archive(db)  # brings an older archive up to the declared shape
+    if not public:
+        honour_suppressions(archive)
+    archive.close()
+    return public_copy(db, Path(tempfile.mkdtemp(prefix="kommunarkiv-public-"))) if public else db
+
+
+def serve_archive(db: Path, host: str, port: int, public: bool = False) -> None:
+    """Run Datasette on the archive (or its public copy) until interrupted."""
     from datasette.cli import cli as datasette_cli
 
-    datasette_cli.main(datasette_args(db, host, port), prog_name="datasette")
+    db = prepare(db, public)
+    datasette_cli.main(datasette_args(db, host, port, public), prog_name="datasette")

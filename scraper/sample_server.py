@@ -1,13 +1,16 @@
 """Serve the bundled sample sites on loopback: one small HTTP server per site, each on its own ephemeral port."""
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
@@ -22,10 +25,12 @@ TEXT_TYPES = frozenset({"application/xml", "application/javascript", "image/svg+
 
 
 class Request(NamedTuple):
-    """One request as the server saw it: method and path with query."""
+    """One request as the server saw it: method, path with query, the status sent and when (monotonic seconds)."""
 
     method: str
     path: str
+    status: int = 0
+    at: float = 0.0
 
 
 class RequestLog:
@@ -77,8 +82,9 @@ class SiteServer:
     base_url: str = ""
     requests: RequestLog = field(default_factory=RequestLog)
     overrides: dict[str, dict] = field(default_factory=dict)
+    conditional: bool = True  # send ETag / Last-Modified and answer conditional GETs with 304
 
-    def respond(self, target: str) -> Response:
+    def respond(self, target: str, request_headers: Mapping[str, str] | None = None) -> Response:
         """Build the response for a request target such as `/a/b?q=1`."""
         path = urlsplit(target).path or "/"
         override = self.overrides.get(path, {})
@@ -95,6 +101,8 @@ class SiteServer:
         for name, value in override.get("headers", {}).items():
             response.headers = {k: v for k, v in response.headers.items() if k.lower() != name.lower()}
             response.headers[name] = self.substitute(value.encode()).decode()
+        if file is not None and response.status == 200 and self.conditional:
+            return conditional(response, file, request_headers or {})
         return response
 
     def substitute(self, data: bytes) -> bytes:
@@ -106,6 +114,22 @@ class SiteServer:
         if page.is_file():
             return self.substitute(page.read_bytes())
         return b"<!DOCTYPE html><html lang='sv'><head><title>404</title></head><body><h1>Sidan finns inte</h1></body></html>"
+
+
+def conditional(response: Response, file: Path, request_headers: Mapping[str, str]) -> Response:
+    """Add ETag (of the body) and Last-Modified (the file's mtime); answer 304 when the client's copy is current."""
+    etag = '"' + hashlib.sha1(response.body).hexdigest()[:20] + '"'
+    modified = int(file.stat().st_mtime)
+    response.headers.update({"ETag": etag, "Last-Modified": formatdate(modified, usegmt=True)})
+    if_none_match, if_modified_since = request_headers.get("If-None-Match"), request_headers.get("If-Modified-Since")
+    if if_none_match is not None:
+        current = etag in [tag.strip() for tag in if_none_match.split(",")]
+    else:
+        try:
+            current = bool(if_modified_since) and parsedate_to_datetime(if_modified_since).timestamp() >= modified
+        except (TypeError, ValueError):
+            current = False
+    return Response(304, {"ETag": etag, "Last-Modified": response.headers["Last-Modified"]}) if current else response
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
@@ -149,8 +173,8 @@ class SampleHandler(BaseHTTPRequestHandler):
 
     def _send(self, with_body: bool) -> None:
         site = self.server.site
-        site.requests.append(Request(self.command, self.path))
-        response = site.respond(self.path)
+        response = site.respond(self.path, self.headers)
+        site.requests.append(Request(self.command, self.path, response.status, time.monotonic()))
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)

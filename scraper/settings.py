@@ -31,6 +31,16 @@ DEPTH_PRIORITY = 1  # breadth-first within a site: shallow pages first
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.middlewares.SharedRobotsTxtMiddleware": 100,
+    # process_response runs from high to low: Retry-After before RetryMiddleware (550) re-queues, and the
+    # conditional-request check after HttpCompressionMiddleware (590) has decompressed the body.
+    "scraper.middlewares.RetryAfterMiddleware": 560,
+    "scraper.middlewares.ConditionalRequestMiddleware": 580,
+}
+EXTENSIONS = {"scraper.progress.ProgressDisplay": 500}
+
 ITEM_PIPELINES = {
     "pipelines.stages.CleanPipeline": 100,
     "pipelines.stages.ExtractPipeline": 200,
@@ -39,3 +49,10 @@ ITEM_PIPELINES = {
 
 KOMMUNARKIV_DB = "archive.db"
 KOMMUNARKIV_MAX_PAGES = 500
+KOMMUNARKIV_RUN_ID = None  # set by scraper.crawl for each run
+KOMMUNARKIV_MAX_QUERY_VARIANTS = int(os.environ.get("KOMMUNARKIV_MAX_QUERY_VARIANTS", "20"))  # per path: ?page=, ?datum=...
+KOMMUNARKIV_MAX_PER_PATTERN = int(os.environ.get("KOMMUNARKIV_MAX_PER_PATTERN", "300"))  # per shape: /kalender/0/0/0
+KOMMUNARKIV_RETRY_AFTER_MAX = float(os.environ.get("KOMMUNARKIV_RETRY_AFTER_MAX", "120"))  # longest pause, seconds
+KOMMUNARKIV_REMOVE_AFTER = int(os.environ.get("KOMMUNARKIV_REMOVE_AFTER", "3"))  # crawls a page may be absent from
+KOMMUNARKIV_PROGRESS = os.environ.get("KOMMUNARKIV_PROGRESS", "auto")  # auto (when stderr is a terminal), always, never
+KOMMUNARKIV_PROGRESS_INTERVAL = float(os.environ.get("KOMMUNARKIV_PROGRESS_INTERVAL", "2"))

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.extract.registry import Organisation, load_registry
+from pipelines.extract.registry import Organisation, fold, load_registry
 from scraper.spiders.site import netloc
 
 
@@ -55,3 +56,69 @@ def read_sites_csv(path: Path) -> list[dict[str, Any]]:
             except SiteError as error:
                 raise SiteError(f"{path}, line {line}: {error}") from None
     return sites
+
+
+CRAWLED_KINDS = ("municipality", "region")  # county boards share lansstyrelsen.se, one host for 21 sites
+HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(/[a-z0-9._-]+)*$")
+MUNICIPALITIES = 290
+COUNTIES = 21
+
+
+def site_for_organisation(org: Organisation) -> dict[str, Any]:
+    """A site row for a registry organisation, starting at https://<host>/ (www. or not is the same site)."""
+    code = org.code if org.kind == "municipality" else None
+    host, _, path = org.host.partition("/")
+    return {"id": code or org.id, "name": org.name, "kind": org.kind, "kommunkod": code,
+            "county_code": org.county_code or None, "county": org.county or None,
+            "base_url": f"https://{host}/{path + '/' if path else ''}", "host": host}
+
+
+def _short_names(name: str) -> set[str]:
+    """How people name an organisation for short: "Ovanåkers kommun" -> {"ovanakers", "ovanaker"}."""
+    short = fold(name).removeprefix("region ").removesuffix(" kommun").removesuffix(" stad")
+    return {fold(name), short, short.removesuffix("s")}
+
+
+def registry_organisations(county: str | None = None, kind: str | None = None,
+                           municipalities: tuple[str, ...] = ()) -> list[Organisation]:
+    """Registry organisations with a website: of a kind (default: municipalities and regions), in a county,
+    or the municipalities named (by name or kommunkod)."""
+    orgs = [o for o in load_registry().by_id.values() if o.host]
+    if municipalities:
+        found = []
+        for wanted in municipalities:
+            matches = [o for o in orgs if o.kind == "municipality" and
+                       (o.code == wanted.strip() or fold(wanted) in _short_names(o.name))]
+            if not matches:
+                raise SiteError(f"no municipality {wanted!r} in the registry (give its name or kommunkod)")
+            found.extend(matches)
+        return found
+    if county:
+        orgs = [o for o in orgs if o.county_code == county.zfill(2) or fold(o.county) == fold(county)]
+        if not orgs:
+            raise SiteError(f"no county {county!r} in the registry (give its code, e.g. 25, or name)")
+    return [o for o in orgs if (o.kind == kind if kind else o.kind in CRAWLED_KINDS)]
+
+
+def check_registry(orgs: list[Organisation]) -> list[str]:
+    """Problems in the registry, offline: malformed hosts, a crawled host listed twice within a kind, missing
+    municipalities. (Agencies may share a host: courts all live on domstol.se.)"""
+    problems = [f"{o.id}: malformed host {o.host!r}" for o in orgs if o.host and not HOST_RE.match(o.host)]
+    owners: dict[tuple[str, str], list[str]] = {}
+    for org in orgs:
+        if org.host and org.kind in (*CRAWLED_KINDS, "county_board"):
+            owners.setdefault((org.kind, org.host), []).append(org.id)
+    problems += [f"host {host} used by {', '.join(ids)}" for (_, host), ids in owners.items() if len(ids) > 1]
+    municipalities = [o for o in orgs if o.kind == "municipality"]
+    codes = [o.code for o in municipalities]
+    problems += [f"{o.id}: kommunkod {o.code!r} is not 4 digits in county {o.county_code!r}" for o in municipalities
+                 if not (re.fullmatch(r"\d{4}", o.code) and o.code[:2] == o.county_code)]
+    problems += [f"{o.id}: no website host" for o in municipalities if not o.host]
+    problems += [f"kommunkod {code} appears {codes.count(code)} times" for code in sorted(set(codes))
+                 if codes.count(code) > 1]
+    if len(set(codes)) != MUNICIPALITIES:
+        problems.append(f"{len(set(codes))} municipalities, Sweden has {MUNICIPALITIES}")
+    if len({o.county_code for o in municipalities}) != COUNTIES:
+        problems.append(f"municipalities in {len({o.county_code for o in municipalities})} counties, "
+                        f"Sweden has {COUNTIES}")
+    return problems

@@ -119,3 +119,31 @@ def _answers(url: str) -> bool:
         return fetch(url)[0] == 200
     except OSError:
         return False
+
+
+def inprocess_datasette(db: Path):
+    """Datasette in-process on an archive, as `kommunarkiv serve` configures it (metadata, plugins, templates)."""
+    from datasette.app import Datasette
+
+    from scraper.metadata import build_metadata
+    from scraper.publish import PLUGINS_DIR, TEMPLATES
+
+    return Datasette([str(db)], metadata=build_metadata(db.stem), plugins_dir=str(PLUGINS_DIR),
+                     template_dir=str(TEMPLATES))
+
+
+def archive_facts(db: Path) -> dict[str, list[tuple]]:
+    """An archive's pages, projects, roles and contacts, timestamps left out, for comparing two archives."""
+    import sqlite3
+
+    queries = {
+        "pages": "select url, site_id, title, content_hash, is_project_page, removed_at is null from pages",
+        "projects": "select id, title, summary, start_date, end_date, budget_sek, owner_id, page_url, site_id, "
+                    "extractor_version, removed_at is null from projects",
+        "roles": "select project_id, organisation_id, role, mention, evidence from project_organisations",
+        "contacts": "select id, project_id, name, role, email, phone from contacts",
+    }
+    conn = sqlite3.connect(db)
+    facts = {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in queries.items()}
+    conn.close()
+    return facts

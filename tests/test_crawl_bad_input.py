@@ -63,8 +63,13 @@ def errors(bad_crawl) -> dict[str, str]:
     return {row["url"].replace(bad_crawl["base"], ""): row["kind"] for row in bad_crawl["db"].execute("select * from crawl_errors")}
 
 
-def test_crawl_finishes_despite_bad_input(bad_crawl):
-    assert bad_crawl["result"].returncode == 0, bad_crawl["result"].stderr[-2000:]
+def test_crawl_finishes_despite_bad_input_and_reports_the_dead_site_broken(bad_crawl):
+    result = bad_crawl["result"]
+    assert result.returncode == 3, result.stderr[-2000:]  # 3: finished, but a site looks broken
+    assert "BROKEN site" in result.stderr and "every page an error" in result.stderr
+    run = bad_crawl["db"].execute("select status, pages_fetched, broken_sites from crawl_runs").fetchone()
+    assert run["status"] == "finished" and run["pages_fetched"] >= 3
+    assert len(json.loads(run["broken_sites"])) == 1
 
 
 def test_http_errors_and_dead_site_are_recorded_with_their_kind(bad_crawl):

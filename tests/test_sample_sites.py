@@ -270,14 +270,17 @@ def test_missing_hidden_and_outside_paths_are_404(sites, path):
     assert "Sidan hittades inte" in response.text and "{{" not in response.text
 
 
-def test_request_log_records_method_and_path_with_query():
+def test_request_log_records_method_path_and_status():
     with serve_sites(slugs=["gallivare"]) as running:
         site = running["gallivare"]
         fetch(f"{site.base_url}/?utm_source=test")
         fetch(f"{site.base_url}/kontakta-oss.html", "HEAD")
         fetch(f"{site.base_url}/finns-inte")
-        assert list(site.requests) == [Request("GET", "/?utm_source=test"), Request("HEAD", "/kontakta-oss.html"),
-                                       Request("GET", "/finns-inte")]
+        assert [request[:3] for request in site.requests] == [
+            Request("GET", "/?utm_source=test", 200)[:3], Request("HEAD", "/kontakta-oss.html", 200)[:3],
+            Request("GET", "/finns-inte", 404)[:3]]
+        times = [request.at for request in site.requests]
+        assert times == sorted(times) and times[0] > 0
         assert site.requests.paths == ["/?utm_source=test", "/kontakta-oss.html", "/finns-inte"]
         site.requests.clear()
         assert len(site.requests) == 0

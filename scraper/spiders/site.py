@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -17,12 +16,21 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from pipelines.runs import Frontier
+from scraper.frontier import SiteFrontier, canonical_url
 from scraper.items import PageItem
+from scraper.middlewares import UNCHANGED
 from scraper.signals import crawl_error, site_moved
 
 STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PROJECT_HINT_RE = re.compile(r"projekt|eu-|finansier|utveckling|leader|interreg|esf|samverkan", re.I)
+
+
+def _header(response: Response, name: str) -> str | None:
+    """A response header as text, if present."""
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def netloc(url: str) -> str:
@@ -32,26 +40,39 @@ def netloc(url: str) -> str:
 
 
 class SiteSpider(scrapy.Spider):
-    """Crawl each site from its home page and sitemaps, yielding every HTML page as a PageItem."""
+    """Crawl each site from its home page and sitemaps, yielding every HTML page as a PageItem.
+
+    A resumed run passes the interrupted run's `resume` frontier: its done URLs are not fetched again
+    and its queued ones are requested first; robots.txt, sitemaps and the home page are read again.
+    """
 
     name = "site"
 
-    def __init__(self, sites: list[dict[str, Any]], max_pages: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, sites: list[dict[str, Any]], max_pages: int | None = None, resume: Frontier | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sites = {site["id"]: site for site in sites}
         self.site_by_netloc = {netloc(site["base_url"]): site["id"] for site in sites}
         self.max_pages = max_pages
-        self.scheduled: Counter[str] = Counter()
+        self.resume = resume
+        self.frontiers: dict[str, SiteFrontier] = {}
         self.link_extractor = LinkExtractor(unique=True)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SiteSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.max_pages is None:
-            spider.max_pages = crawler.settings.getint("KOMMUNARKIV_MAX_PAGES")
+        settings = crawler.settings
+        spider.max_pages = spider.max_pages or settings.getint("KOMMUNARKIV_MAX_PAGES")
+        spider.depth_limit = settings.getint("DEPTH_LIMIT")
+        spider.frontiers = {site_id: SiteFrontier(site_id, spider.max_pages,
+                                                  settings.getint("KOMMUNARKIV_MAX_QUERY_VARIANTS"),
+                                                  settings.getint("KOMMUNARKIV_MAX_PER_PATTERN"))
+                            for site_id in spider.sites}
         return spider
 
     async def start(self) -> Any:
+        for request in self._resumed_requests():
+            yield request
         for site in self.sites.values():
             base = site["base_url"].rstrip("/")
             meta = {"site_id": site["id"]}
@@ -62,17 +83,34 @@ class SiteSpider(scrapy.Spider):
             if request:
                 yield request
 
+    def _resumed_requests(self) -> Iterator[scrapy.Request]:
+        """Replay an interrupted run's frontier: remember what it reached, request what it had queued."""
+        if not self.resume:
+            return
+        for site_id, urls in self.resume.done.items():
+            for url in urls:
+                if site_id in self.frontiers:
+                    self.frontiers[site_id].remember(canonical_url(url))
+        self.logger.info("Resuming: %d URLs reached or queued, %d still to fetch",
+                         sum(map(len, self.resume.done.values())), len(self.resume.queued))
+        for row in self.resume.queued:
+            if row["site_id"] in self.frontiers:
+                depth = row["depth"] or 0
+                yield scrapy.Request(row["url"], callback=self.parse_page, errback=self.on_error,
+                                     meta={"site_id": row["site_id"], "depth": depth},
+                                     priority=(row["priority"] or 0) - depth * self.settings.getint("DEPTH_PRIORITY"))
+
     def _sitemap_request(self, site_id: str, url: str) -> scrapy.Request:
         """A request for a sitemap or sitemap index of the site."""
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error,
                               meta={"site_id": site_id, "auxiliary": True}, priority=90)
 
     def _page_request(self, site_id: str, url: str, priority: int = 0) -> scrapy.Request | None:
-        """A request for a page of the site, unless the site's page budget is spent."""
-        if self.scheduled[site_id] >= self.max_pages:
+        """A request for the canonical form of a page's URL, unless seen, over budget or caught in a trap."""
+        canonical = self.frontiers[site_id].admit(url)
+        if canonical is None:
             return None
-        self.scheduled[site_id] += 1
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error,
+        return scrapy.Request(canonical, callback=self.parse_page, errback=self.on_error,
                               meta={"site_id": site_id}, priority=priority)
 
     def _site_of(self, url: str) -> str | None:
@@ -116,30 +154,45 @@ class SiteSpider(scrapy.Spider):
                 yield request
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        """Yield the page for the pipelines, then follow its links on the same site."""
+        """Yield the page for the pipelines (with the links it queues), then follow those links."""
         site_id = response.meta["site_id"]
-        self._adopt_redirect(response, site_id)
+        yield from self._adopt_redirect(response, site_id)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or not content_type.startswith(HTML_TYPES):
             self.logger.info("Skipping non-HTML response %s (%s)", response.url, content_type or "no type")
+            yield PageItem(url=response.url, site_id=site_id, http_status=response.status, content_type=content_type,
+                           html="", state="skipped")
             return
-        yield PageItem(url=response.url, site_id=site_id, http_status=response.status,
-                       content_type=content_type, html=response.text)
-        for link in self.link_extractor.extract_links(response):
-            if self._site_of(link.url) != site_id:
-                continue
-            request = self._page_request(site_id, link.url, priority=self._priority(link.url, link.text))
-            if request:
-                yield request
+        requests = list(self._follow_links(response, site_id))
+        depth = response.meta.get("depth", 0) + 1
+        fetched = UNCHANGED not in response.flags
+        yield PageItem(url=response.url, site_id=site_id, http_status=response.status, content_type=content_type,
+                       html=response.text if fetched else "", state="fetched" if fetched else "unchanged",
+                       body=response.body if fetched else None, etag=_header(response, "ETag"),
+                       last_modified=_header(response, "Last-Modified"),
+                       links=[(request.url, request.priority, depth) for request in requests])
+        yield from requests
 
-    def _adopt_redirect(self, response: Response, site_id: str) -> None:
-        """When a site's home page redirects to another host, crawl that host as the site."""
+    def _follow_links(self, response: TextResponse, site_id: str) -> Iterator[scrapy.Request]:
+        """Requests for the page's links on the same site, within the depth limit and the site's frontier."""
+        if self.depth_limit and response.meta.get("depth", 0) + 1 > self.depth_limit:
+            return
+        for link in self.link_extractor.extract_links(response):
+            if self._site_of(link.url) == site_id:
+                request = self._page_request(site_id, link.url, priority=self._priority(link.url, link.text))
+                if request:
+                    yield request
+
+    def _adopt_redirect(self, response: Response, site_id: str) -> Iterator[scrapy.Request]:
+        """When a site's home page redirects to another host, crawl that host (and its sitemap) as the site."""
         redirects = response.meta.get("redirect_urls") or []
         new_loc = netloc(response.url)
         if redirects and new_loc not in self.site_by_netloc and netloc(redirects[0]) in self.site_by_netloc:
             self.logger.warning("Site %s moved: %s redirects to %s", site_id, redirects[0], response.url)
             self.site_by_netloc[new_loc] = site_id
             self.crawler.signals.send_catch_log(signal=site_moved, site_id=site_id, url=response.url)
+            parts = urlsplit(response.url)
+            yield self._sitemap_request(site_id, f"{parts.scheme}://{parts.netloc}/sitemap.xml")
 
     @staticmethod
     def _priority(url: str, text: str) -> int:
@@ -153,6 +206,7 @@ class SiteSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.logger.debug("Not fetching %s: %s", request.url, failure.getErrorMessage())
             return
+        status = None
         if failure.check(HttpError):
             status = failure.value.response.status
             kind, message = f"http_{status // 100}xx", f"HTTP {status}"
@@ -168,9 +222,10 @@ class SiteSpider(scrapy.Spider):
             self.logger.info("No %s (%s)", request.url, message)
             return
         self.logger.warning("Could not fetch %s: %s", request.url, message)
-        self._error(request.url, site_id, kind, message)
+        self._error(request.url, site_id, kind, message, status)
 
-    def _error(self, url: str, site_id: str | None, kind: str, message: str) -> None:
+    def _error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None = None) -> None:
         """Hand a fetch error to the store pipeline."""
-        self.crawler.signals.send_catch_log(signal=crawl_error, url=url, site_id=site_id, kind=kind, message=message)
+        self.crawler.signals.send_catch_log(signal=crawl_error, url=url, site_id=site_id, kind=kind, message=message,
+                                            status=status)
 

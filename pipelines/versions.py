@@ -1,0 +1,42 @@
+"""Page versions: each distinct main text of a page, with the raw response body it came from.
+
+Raw bodies are gzip blobs in the archive rather than WARC files beside it: a blob is written in the
+same SQLite transaction as the page row and its projects, so a crawl killed at any moment leaves
+page, text and raw body either all stored or all absent, and one file holds the whole archive.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+from typing import Any
+
+from sqlite_utils import Database
+
+
+def body_hash(body: bytes) -> str:
+    """SHA-256 of a raw response body."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def save_version(db: Database, page: dict[str, Any], body: bytes | None, current: int | None, now: str) -> int:
+    """Add a version when the page's text is new, else refresh the current version's raw body; return its number."""
+    latest = db.execute("select content_hash, body_hash from page_versions where url = ? and version = ?",
+                        [page["url"], current]).fetchone() if current else None
+    raw = {"content_type": page.get("content_type"), "body_hash": body_hash(body) if body is not None else None,
+           "body_gz": gzip.compress(body, mtime=0) if body is not None else None}
+    if latest and latest[0] == page["content_hash"]:
+        if body is not None and latest[1] != raw["body_hash"]:
+            db.table("page_versions").update((page["url"], current), raw)
+        return current
+    version = (current or 0) + 1
+    db.table("page_versions").insert({"url": page["url"], "version": version, "fetched_at": now,
+                                      "content_hash": page["content_hash"], "title": page.get("title"),
+                                      "text": page.get("text"), **raw})
+    return version
+
+
+def latest_body(db: Database, url: str) -> tuple[bytes, str] | None:
+    """The raw body and Content-Type of the page's current version, if one was kept."""
+    row = db.execute("select v.body_gz, v.content_type from pages p join page_versions v "
+                     "on v.url = p.url and v.version = p.version where p.url = ?", [url]).fetchone()
+    return (gzip.decompress(row[0]), row[1] or "") if row and row[0] is not None else None

@@ -1,0 +1,76 @@
+"""Which discovered URLs a site's crawl fetches: canonical URLs, a page budget, and caps on crawler traps."""
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+logger = logging.getLogger(__name__)
+
+# Session ids and tracking parameters: the same page under another name.
+NOISE_PARAM_RE = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_[ce]id|_ga|_gl|igshid|yclid|"
+                            r"jsessionid|phpsessid|sid|sessionid|aspsessionid\w*|cfid|cftoken)$", re.I)
+SESSION_PATH_RE = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
+DIGITS_RE = re.compile(r"\d+")
+
+
+def canonical_url(url: str) -> str:
+    """The URL without fragment, session ids or tracking parameters, query sorted (w3lib's canonical form)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not NOISE_PARAM_RE.match(k)]
+    path = SESSION_PATH_RE.sub("", parts.path)
+    return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), "")))
+
+
+def path_pattern(url: str) -> str:
+    """The URL's shape: numbers in the path made 0, query values dropped (/kalender/2024/05?d=1 -> /kalender/0/0?d)."""
+    parts = urlsplit(url)
+    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return DIGITS_RE.sub("0", parts.path) + ("?" + "&".join(keys) if keys else "")
+
+
+@dataclass
+class SiteFrontier:
+    """One site's discovery state; memory grows with the URLs admitted, which the page budget bounds."""
+
+    site_id: str
+    max_pages: int
+    max_query_variants: int
+    max_per_pattern: int
+    seen: set[str] = field(default_factory=set)
+    variants: Counter[str] = field(default_factory=Counter)
+    patterns: Counter[str] = field(default_factory=Counter)
+    capped: set[str] = field(default_factory=set)
+
+    def admit(self, url: str) -> str | None:
+        """The canonical URL to request, or None when it was seen, the budget is spent or a trap cap is reached."""
+        canonical = canonical_url(url)
+        if canonical in self.seen or len(self.seen) >= self.max_pages:
+            return None
+        path, pattern = urlsplit(canonical).path, path_pattern(canonical)
+        if urlsplit(canonical).query and self.variants[path] >= self.max_query_variants:
+            self._log_cap(self.variants[path], path, "query variants")
+            return None
+        if self.patterns[pattern] >= self.max_per_pattern:
+            self._log_cap(self.patterns[pattern], pattern, "URLs")
+            return None
+        self.remember(canonical)
+        return canonical
+
+    def remember(self, canonical: str) -> None:
+        """Count a URL as scheduled (also when a resumed run replays its frontier)."""
+        self.seen.add(canonical)
+        if urlsplit(canonical).query:
+            self.variants[urlsplit(canonical).path] += 1
+        self.patterns[path_pattern(canonical)] += 1
+
+    def _log_cap(self, count: int, where: str, what: str) -> None:
+        """Say once per trap that a cap stopped it."""
+        if where not in self.capped:
+            self.capped.add(where)
+            logger.info("Site %s: %s reached %d %s; not following more (a crawler trap?)", self.site_id, where,
+                        count, what)
