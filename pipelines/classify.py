@@ -44,9 +44,10 @@ def swedish_share(text: str) -> float:
 
 
 def is_project_page(page: CleanPage, projects: list[dict]) -> bool:
-    """A Swedish page with project facts, some project cues, and more project cues than call/agenda cues."""
-    has_facts = any(project.get(key) for project in projects for key in FACT_KEYS)
+    """A Swedish page with project facts, some project cues (or many kinds of facts), and more project cues than
+    call/agenda cues."""
+    kinds = sum(1 for key in FACT_KEYS if any(project.get(key) for project in projects))
     text = page.text[:MAX_CHARS]
-    return (has_facts and swedish_share(text) >= _cues()["min_swedish_share"] and
-            project_cue_score(text) >= _cues()["min_project_cues"] and
+    return (kinds > 0 and swedish_share(text) >= _cues()["min_swedish_share"] and
+            (project_cue_score(text) >= _cues()["min_project_cues"] or kinds >= _cues()["min_fact_kinds"]) and
             project_page_score(text, projects) >= _cues()["threshold"])

@@ -32,3 +32,19 @@ def test_no_facts_no_project() -> None:
 def test_language() -> None:
     assert swedish_share("Projektet finansieras av kommunen och pågår till 2024 med stöd från regionen.") > 0.2
     assert swedish_share("Hanketta rahoittaa Euroopan aluekehitysrahasto ja Lapin liitto.") < 0.05
+
+
+def test_project_page_without_the_word_projektet() -> None:
+    page = clean_text("Ny lekplats i Backe\nSatsningen görs med stöd från Boverket och ska stå klar 2025.")
+    assert is_project_page(page, FACTS)
+
+
+def test_fact_box_listing_counts_as_swedish() -> None:
+    page = clean_text("Pågående projekt\nLjusare vägar\nProjektägare: Ånge kommun\nFinansiär: Trafikverket\nProjekttid: 2024–2025")
+    assert is_project_page(page, FACTS)
+
+
+def test_procurement_notice_is_not_a_project() -> None:
+    page = clean_text("Upphandling av följeforskning\nKommunen inbjuder till anbud på utvärdering av projektet Gröna gårdar, "
+                      "som finansieras av Vinnova. Sista dag för anbud är 1 oktober.")
+    assert not is_project_page(page, FACTS)

@@ -38,3 +38,25 @@ def test_organisations_are_not_names() -> None:
     assert person_name("Region Dalarna", {"region dalarna"}) is None
     assert person_name("Gamla Bron", set()) is None
     assert person_name("Eva Ek", set()) == "Eva Ek"
+
+
+def test_person_after_a_contact_verb() -> None:
+    found = names([Block("p", "Vill du veta mer? Kontakta Sanna Lindholm, projektledare, sanna.lindholm@kramfors.se.")])
+    assert found["Sanna Lindholm"]["email"] == "sanna.lindholm@kramfors.se"
+    found = names([Block("p", "Frågor besvaras av miljöstrateg Olle Brandt på 0612-800 00.")])
+    assert found["Olle Brandt"]["phone_e164"] == "+4661280000"
+    assert names([Block("p", "Kontakta Medborgarservice Ånge för mer information.")]) == {}
+
+
+def test_owner_box_counts_when_it_names_project_staff() -> None:
+    box = [Block("h2", "Kontakta oss"), Block("h2", "Projektledare"), Block("p", "Åsa Ekström"),
+           Block("p", "asa.ekstrom@ange.se"), Block("h2", "Kommunikatör"), Block("p", "Jonas Berg")]
+    found = {c["name"] for c in find_contacts([], set(), box)}
+    assert found == {"Åsa Ekström", "Jonas Berg"}
+    plain = [Block("h2", "Kontakta oss"), Block("p", "Lena Ström"), Block("p", "Kommundirektör"), Block("p", "lena.strom@ange.se")]
+    assert find_contacts([], set(), plain) == []
+
+
+def test_names_with_accents_and_name_labels() -> None:
+    assert "Ánde Sárri" in names([Block("h2", "Kontakt"), Block("p", "Ánde Sárri, språkkonsulent")])
+    assert "Erik Holm" in names([Block("h2", "Kontaktperson"), Block("p", "Namn: Erik Holm"), Block("p", "Telefon: 0640-161 00")])

@@ -193,3 +193,22 @@ def test_robust_on_empty_huge_and_english_text():
     period = find_period(huge)
     assert period is not None and (period.start, period.end) == ("2022-11-01", "2026-10-31")
     assert page_dates(huge.splitlines()) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Tid: 2021–2023", "2021", "2023"),
+        ("År: 2024–2025", "2024", "2025"),
+        ("Projekttid\n2022-2024", "2022", "2024"),
+        ("Projektperiod\n1 april 2023 – 31 mars 2025", "2023-04-01", "2025-03-31"),
+        ("Bron ska stå klar hösten 2026 och bygget startar i maj 2025.", "2025-05", "2026-12"),
+    ],
+)
+def test_labels_and_label_headings(text, start, end):
+    period = find_period(text)
+    assert period is not None and (period.start, period.end) == (start, end)
+
+
+def test_event_time_label_is_not_a_period():
+    assert find_period("Tidpunkt: 12 mars 2024") is None

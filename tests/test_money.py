@@ -161,3 +161,20 @@ def test_robust_on_empty_huge_and_english_text():
     assert [a.sek for a in parse_amounts(huge)] == [2000000]
     budget = project_budget(huge.split(". "))
     assert budget is not None and budget.sek == 2000000
+
+
+def test_a_grant_is_the_budget_only_as_the_one_amount():
+    assert project_budget(["Föreningen har fått 300 000 kronor i bidrag från Leader Bergslagen."]).sek == 300_000
+    assert project_budget(["Föreningen har fått 300 000 kronor från Leader Bergslagen.",
+                           "Kommunen bidrar med 40 000 kronor."]) is None
+    assert project_budget(["Projektet får 2 miljoner kronor från Vinnova.",
+                           "Den totala budgeten är 3,5 miljoner kronor."]).sek == 3_500_000
+
+
+def test_budget_label_heading_and_its_value_line():
+    assert project_budget(["Budget", "2 450 000 kr"]).sek == 2_450_000
+    assert project_budget(["Totalt omfattar projektet 6,2 mnkr."]).sek == 6_200_000
+
+
+def test_a_partners_share_of_the_budget_is_not_the_budget():
+    assert project_budget(["Umeå kommuns del av budgeten är 1,2 miljoner kronor."]) is None

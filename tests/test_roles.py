@@ -86,3 +86,66 @@ def test_sourced_ner_keeps_its_weights() -> None:
     text = "Anna Berg arbetar på Volvo i Göteborg och leder projektet."
     expected = [(e.text, e.label_) for e in spacy.load(MODEL_DIR)(text).ents]
     assert [(e.text, e.label_) for e in build_nlp(MODEL_DIR)(text).ents] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # names with lower-case words, foreign organisations and company forms that are in no list
+    ("Projektet drivs i samverkan med Norrbottens läns bostadsbolag och Skogsägarna Norrskog.",
+     {"Norrbottens läns bostadsbolag": "partner"}),
+    ("I projektet deltar Östersunds sportklubb, Jämtlands bildningsförbund och Mora stadsbibliotek.",
+     {"Östersunds sportklubb": "partner", "Jämtlands bildningsförbund": "partner", "Mora stadsbibliotek": "partner"}),
+    ("Projektet genomförs tillsammans med Rovaniemen kaupunki, Pohjois-Pohjanmaan liitto och Bodø kommune.",
+     {"Rovaniemen kaupunki": "partner", "Pohjois-Pohjanmaan liitto": "partner", "Bodø kommune": "partner"}),
+    ("Projektet leds av University of Oulu i samarbete med Narvik Havn AS och Kemi Shipping Oy.",
+     {"University of Oulu": "owner", "Narvik Havn AS": "partner", "Kemi Shipping Oy": "partner"}),
+    ("Projektet drivs av Luleå kommun i samverkan med Norrlands Sten och Betong AB.",
+     {"Luleå kommun": "owner", "Norrlands Sten och Betong AB": "partner"}),
+    ("Projektet genomförs med medel från Kungliga Vitterhets- och Antikvitetsakademien.",
+     {"Kungliga Vitterhets- och Antikvitetsakademien": "funder"}),
+    ("Arbetet sker i samverkan med LRF Jämtland och Coompanion Västernorrland.",
+     {"LRF Jämtland": "partner", "Coompanion Västernorrland": "partner"}),
+    ("Projektet genomförs i samarbete med företaget Fjällvind Teknik AB.", {"Fjällvind Teknik AB": "partner"}),
+])
+def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
+    found = roles(text)
+    assert {k: found.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kalix kommun har beviljats 2,5 miljoner kronor av Tillväxtverket.", {"Kalix kommun": "owner", "Tillväxtverket": "funder"}),
+    ("Ragunda kommun står för 25 procent av kostnaderna.", {"Ragunda kommun": "funder"}),
+    ("Föreningen får 120 000 kronor i LONA-bidrag från Länsstyrelsen Dalarna.", {"Länsstyrelsen Dalarna": "funder"}),
+    ("Verksamheten finansieras med statsbidrag från Socialstyrelsen.", {"Socialstyrelsen": "funder"}),
+    ("Finansiering: Vinnova 60 % | Region Gävleborg 40 %", {"Vinnova": "funder", "Region Gävleborg": "funder"}),
+    ("Resten delas lika mellan Sala kommun och Heby kommun.", {"Sala kommun": "funder", "Heby kommun": "funder"}),
+    ("Bollnäs kommun är en av parterna i projektet.", {"Bollnäs kommun": "partner"}),
+    ("I projektet samverkar vi med Ovanåkers kommun och Hälsinglands Sparbank.",
+     {"Ovanåkers kommun": "partner", "Hälsinglands Sparbank": "partner"}),
+    ("Med oss har vi Arvidsjaurs kommun och Piteå Science Park.", {"Arvidsjaurs kommun": "partner"}),
+    ("På finsk sida är Kemin kaupunki och Tornion kaupunki partners.",
+     {"Kemin kaupunki": "partner", "Tornion kaupunki": "partner"}),
+    ("Från näringslivet deltar Grustaget i Bjurholm AB och Vindelälvens Turism.", {"Vindelälvens Turism": "partner"}),
+    ("Kiruna kommun deltar inte i projektet.", {"Kiruna kommun": "none"}),
+])
+def test_funder_and_partner_phrasings(text: str, expected: dict[str, str]) -> None:
+    found = roles(text)
+    assert {k: found.get(k) for k in expected} == expected
+
+
+def test_list_items_below_a_label_with_unlisted_names() -> None:
+    found = roles("Projektpartners:\nMälarenergi och Vatten AB\nRäddningsmissionen\nGöteborgsregionen (GR)\n"
+                  "Sparbanksstiftelsen Bergslagen\nSkellefteå kommun")
+    assert found == {"Mälarenergi och Vatten AB": "partner", "Räddningsmissionen": "partner",
+                     "Göteborgsregionen": "partner", "Sparbanksstiftelsen Bergslagen": "partner",
+                     "Skellefteå kommun": "partner"}
+
+
+def test_logo_of_the_owner_is_not_a_funder() -> None:
+    found = roles("Projektägare: Gränskommittén Nord\nFinansiärer\nLogotyp Gränskommittén Nord\nLogotyp Region Norrbotten")
+    assert found == {"Gränskommittén Nord": "owner", "Region Norrbotten": "funder"}
+
+
+def test_parts_and_sentence_words_are_not_names() -> None:
+    found = roles("Inom staden deltar även stadsdelarna Majorna och Tynnered.")
+    assert "Majorna" not in found and "Tynnered" not in found
+    assert "AB" not in roles("Projektet genomförs tillsammans med Norrfors lantbruk AB.")

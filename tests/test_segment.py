@@ -65,3 +65,26 @@ def test_table_rows_and_definitions_become_fact_lines() -> None:
     page = CleanPage(url="", title="X", blocks=[Block("h1", "Projekt X"), Block("tr", "Projektägare | Bergs kommun"),
                                                 Block("dt", "Projektperiod"), Block("dd", "2021–2023")])
     assert [b.text for b in prepare(page).blocks] == ["Projekt X", "Projektägare: Bergs kommun", "Projektperiod: 2021–2023"]
+
+
+def test_section_headings_label_values_and_list_items_do_not_split_a_project() -> None:
+    text = """Cykelvänliga Ånge
+Publicerad 2024-05-02
+Projektet ska bygga nya cykelstråk mellan byarna.
+Vem gör vad?
+Ånge kommun är projektägare.
+Projektpartners:
+Ånge Energi och Miljö AB
+Medelpads Cykelklubb
+Finansiering och tid
+Projektet finansieras av Trafikverket.
+Projektperiod
+1 maj 2024 – 30 april 2026
+Kontaktperson
+070-123 45 67
+"""
+    page = clean_text(text)
+    page_text = prepare(page)
+    doc = load_nlp()(page_text.text)
+    sections, _ = split_projects(page_text, doc, page.title)
+    assert len(sections) == 1 and sections[0].title == "Cykelvänliga Ånge"

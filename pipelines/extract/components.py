@@ -12,7 +12,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 
-from pipelines.extract.roles import RoleCues
+from pipelines.extract.roles import RoleCues, first_come
 
 SENTENCE_END = frozenset({".", "!", "?"})
 
@@ -37,10 +37,15 @@ def block_sentencizer(doc: Doc) -> Doc:
 
 
 class OrgLinker:
-    """Merge gazetteer, NER and shape spans into doc.spans["orgs"]; promote listed place names to organisations."""
+    """Merge gazetteer and shape spans into doc.spans["orgs"] and promote listed place names to organisations;
+    the NER model's organisations go to doc.spans["ner_orgs"], names that only a role cue or a list can make count."""
 
-    def __init__(self, nlp: Language, link_data: Path) -> None:
+    def __init__(self, nlp: Language, link_data: Path, cues_path: Path) -> None:
         data = json.loads(Path(link_data).read_text(encoding="utf-8"))
+        self.not_names = frozenset(json.loads(Path(cues_path).read_text(encoding="utf-8"))["not_name_words"])
+        self.branches = tuple(data["branch_prefixes"])
+        self.branch_joiners = frozenset(data["branch_joiners"])
+        self.descriptors = frozenset(data["descriptors"])
         self.heads: dict[str, str] = data["plural_heads"]
         self.intros: dict[str, str] = data["list_intros"]
         self.window: int = data["intro_window"]
@@ -71,9 +76,32 @@ class OrgLinker:
         prefixes.update(prefix for intro, prefix in self.intros.items() if f" {intro} " in f" {window} ")
         return prefixes
 
+    def _trimmed(self, span: Span) -> Span | None:
+        """A shape or NER span without leading sentence words ("Under Tornedalens folkhögskola") or a lower-case
+        descriptor ("företaget Edtech Nordic AB"); None if nothing is left."""
+        start = span.start
+        while start < span.end and (span.doc[start].text in self.not_names or span.doc[start].text in self.descriptors):
+            start += 1
+        return Span(span.doc, start, span.end, "ORG", span_id=span.id_) if start < span.end else None
+
+    def _branches(self, doc: Doc, orgs: list[Span], places: list[Span]) -> list[Span]:
+        """National actors with the county, place or region of their branch: 'LRF Gotland', 'Svenska kyrkan i Karlstad',
+        'Företagarna Skaraborg'."""
+        after = {p.start: p.end for p in places}
+        out = []
+        for org in (o for o in orgs if o.id_.startswith(self.branches)):
+            at = org.end + (1 if org.end < len(doc) and doc[org.end].lower_ in self.branch_joiners else 0)
+            word = doc[at] if at < len(doc) else None
+            named = word is not None and word.is_title and word.text not in self.not_names
+            end = after.get(at) or (at + 1 if named else None)
+            if end is not None:
+                out.append(Span(doc, org.start, end, org.label_, span_id=org.id_))
+        return out
+
     def __call__(self, doc: Doc) -> Doc:
         gazetteer = list(doc.spans.get("gazetteer", []))
         orgs = [s for s in gazetteer if s.label_ != "PLACE"]
+        orgs = self._branches(doc, orgs, [s for s in gazetteer if s.label_ == "PLACE"]) + orgs
         for run in self._runs(doc, gazetteer):
             places = [s for s in run if s.label_ == "PLACE"]
             if places:
@@ -81,52 +109,51 @@ class OrgLinker:
                 orgs += [Span(doc, s.start, s.end, "ORG", span_id=s.id_) for s in places
                          if any(s.id_.startswith(p) for p in prefixes)]
         orgs += [Span(doc, s, e, "SELF", span_id="self") for _, s, e in self.selves(doc)]
-        orgs += [Span(doc, e.start, e.end, "ORG") for e in doc.ents if e.label_ == "ORG"]
-        orgs += [Span(doc, s.start, s.end, "ORG", span_id=s.id_) for s in doc.spans.get("org_shapes", [])]
-        doc.spans["orgs"] = _first_come(orgs)
+        orgs += [span for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None]
+        doc.spans["orgs"] = first_come(orgs)
+        doc.spans["ner_orgs"] = [span for span in map(self._trimmed, [e for e in doc.ents if e.label_ == "ORG"])
+                                 if span is not None and len(span.text) > 2 and not span.text.endswith("-")]
         return doc
 
 
-def _first_come(spans: list[Span]) -> list[Span]:
-    """Spans without overlaps, earlier sources winning over later ones (gazetteer, then NER, then shapes)."""
-    kept: list[Span] = []
-    taken: set[int] = set()
-    for span in spans:
-        if taken.isdisjoint(range(span.start, span.end)):
-            kept.append(span)
-            taken.update(range(span.start, span.end))
-    return sorted(kept, key=lambda s: s.start)
-
-
-@Language.factory("org_linker", default_config={"link_data": None})
-def make_org_linker(nlp: Language, name: str, link_data: str) -> OrgLinker:
-    """The organisation linker, configured by org_linking.json."""
-    return OrgLinker(nlp, Path(link_data))
+@Language.factory("org_linker", default_config={"link_data": None, "cues_path": None})
+def make_org_linker(nlp: Language, name: str, link_data: str, cues_path: str) -> OrgLinker:
+    """The organisation linker, configured by org_linking.json (and the not-name words of role_cues.json)."""
+    return OrgLinker(nlp, Path(link_data), Path(cues_path))
 
 
 class ProjectRoles:
-    """Give the organisations of each sentence a role from the cues around them: doc.spans["roles"] ("none" included)."""
+    """Give the organisations of each sentence a role from the cues around them: doc.spans["roles"] ("none" included).
+    A logo in a list ('Logotyp X' below 'Finansiärer') takes the list's role unless X owns the project; the logo of
+    a fund or programme ('Logotyp Europeiska unionen') makes it a funder anywhere."""
 
     def __init__(self, nlp: Language, cues_path: Path) -> None:
         self.cues = RoleCues(nlp, cues_path)
 
     def __call__(self, doc: Doc) -> Doc:
         orgs = list(doc.spans.get("orgs", []))
+        ner = list(doc.spans.get("ner_orgs", []))
         places = {(s.start, s.end) for s in doc.spans.get("gazetteer", []) if s.label_ == "PLACE"}
-        roles = []
+        roles, logos = [], []
         listed: str | None = None  # the role of the list being read below a label heading
         items = 0
         for sent in doc.sents:
             inside = [o for o in orgs if o.start >= sent.start and o.end <= sent.end]
-            item = self.cues.list_item(sent, inside, places) if listed and items < self.cues.max_items else None
-            if item is not None:
-                roles.append(Span(doc, item.start, item.end, listed, span_id=item.id_))
+            named = [n for n in ner if n.start >= sent.start and n.end <= sent.end]
+            found = self.cues.list_items(sent, inside, places, named) if listed and items < self.cues.max_items else []
+            if found:
+                spans = [Span(doc, item.start, item.end, listed, span_id=item.id_) for item in found]
+                (logos if self.cues.is_logo(sent) else roles).extend(spans)
                 items += 1
                 continue
             listed, items = self.cues.list_label(sent), 0
-            roles += [Span(doc, o.start, o.end, role, span_id=o.id_)
-                      for o, role in self.cues.attribute(sent, inside, places)]
-        doc.spans["roles"] = roles
+            found = self.cues.attribute(sent, inside, places, named)
+            roles += [Span(doc, o.start, o.end, role, span_id=o.id_) for o, role in found]
+            fund = self.cues.logo_fund(sent, inside)
+            if fund is not None and fund not in {o for o, _ in found}:
+                logos.append(Span(doc, fund.start, fund.end, "funder", span_id=fund.id_))
+        owners = {(s.id_ or s.text) for s in roles if s.label_ == "owner"}
+        doc.spans["roles"] = sorted(roles + [s for s in logos if (s.id_ or s.text) not in owners], key=lambda s: s.start)
         return doc
 
 

@@ -3,28 +3,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
+
+from pipelines.extract.regexes import alt
 
 _DATA = json.loads((Path(__file__).with_name("data") / "contact_details.json").read_text(encoding="utf-8"))
 _REGION: str = _DATA["phone_region"]
 _PHONE_STARTS = tuple(_DATA["phone_starts"])
 
 
-def _alt(words: Iterable[str]) -> str:
-    """Regex alternation of phrases, longest first; a space matches any whitespace."""
-    escaped = (re.escape(w).replace("\\ ", " ").replace(" ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
-    return "|".join(escaped)
-
 
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
-_BRACKET_AT = rf"\s*{_OPEN}\s*(?:{_alt(_DATA['at_words'])})\s*{_CLOSE}\s*"
-_PLAIN_AT = rf"\s+(?:{_alt(_DATA['plain_at_words'])})\s+"
-_BRACKET_DOT = rf"\s*{_OPEN}\s*(?:{_alt(_DATA['dot_words'])})\s*{_CLOSE}\s*"
-_PLAIN_DOT = rf"\s+(?:{_alt(_DATA['dot_words'])})\s+"
+_BRACKET_AT = rf"\s*{_OPEN}\s*(?:{alt(_DATA['at_words'])})\s*{_CLOSE}\s*"
+_PLAIN_AT = rf"\s+(?:{alt(_DATA['plain_at_words'])})\s+"
+_BRACKET_DOT = rf"\s*{_OPEN}\s*(?:{alt(_DATA['dot_words'])})\s*{_CLOSE}\s*"
+_PLAIN_DOT = rf"\s+(?:{alt(_DATA['dot_words'])})\s+"
 _LABEL = r"[\w%+'-]+"
 _DOT = rf"(?:\.|{_BRACKET_DOT}|{_PLAIN_DOT})"
 _EMAIL_RE = re.compile(

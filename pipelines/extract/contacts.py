@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,7 +12,8 @@ from pipelines.extract.contact_details import find_emails, find_phones
 from pipelines.page import Block
 
 CONTACTS = Path(__file__).with_name("data") / "contacts.json"
-NAME_WORD = r"[A-ZÅÄÖÉ][a-zåäöéèüæøáí]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?"
+UPPER, LOWER = "A-ZÅÄÖÉÈÁÀÜÆØÓÍÚÑČŠŽ", "a-zåäöéèüæøáàíóúñčšžïë"
+NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?"
 NAME = rf"{NAME_WORD}(?: {NAME_WORD}){{1,2}}"
 LONG_BLOCK = 160  # running text; a contact box holds short lines
 
@@ -44,9 +46,13 @@ def rules() -> dict:
         re.compile(rf"(?P<name>{NAME}),? (?i:är|blir|har varit|som är) (?i:ny |vår |projektets )?(?P<role>(?i:{staff}))"),
         re.compile(rf"(?P<role>(?i:{staff}))(?i:en|n)?(?: (?i:för) [^:,.]{{2,60}}?)?(?: (?i:är)|:)? (?P<name>{NAME})"),
     ]
+    verbs = "|".join(sorted(map(re.escape, data["contact_verbs"]), key=len, reverse=True))
+    data["contact_sentence"] = re.compile(rf"(?<!\w)(?i:{verbs}) (?:(?P<title>[a-zåäö-]{{4,}}) )?(?P<name>{NAME})"
+                                          rf"(?:,? (?P<role>(?i:{every}))(?i:en|n)?\b)?")
+    data["call_re"] = re.compile("|".join(map(re.escape, data["call_words"])), re.I)
     data["role_re"] = re.compile(rf"^(?P<role>[\w-]*?(?:{every}))(?:en|n)?\b", re.I)  # also "vattensamordnare"
     data["zone_re"] = re.compile(r"^(?:" + "|".join(map(re.escape, data["zone_starts"])) + r")\s*:?\s*$", re.I)
-    data["zone_label_re"] = re.compile(r"^(?:kontaktperson(?:er)?|kontakt|kontaktuppgifter)\s*:\s*", re.I)
+    data["zone_label_re"] = re.compile(r"^(?:kontaktperson(?:er)?|kontakt|kontaktuppgifter|namn)\s*:\s*", re.I)
     return data
 
 
@@ -105,6 +111,13 @@ def _from_sentences(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
                     if len(block.text) < LONG_BLOCK:
                         _add_details(contact, block.text)
                     found.append(contact)
+        for m in rules()["contact_sentence"].finditer("" if rules()["call_re"].search(block.text) else block.text):
+            name = person_name(m.group("name"), org_texts)
+            role = m.group("role") or m.group("title")
+            if name and (role or _is_contactish(block.text[m.end():])):
+                contact = Contact(name, role and role.capitalize(), evidence=block.text)
+                _add_details(contact, block.text[m.start():])
+                found.append(contact)
     return found
 
 
@@ -145,10 +158,18 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
     return found
 
 
-def find_contacts(blocks: list[Block], org_texts: set[str]) -> list[dict]:
-    """The contacts of a project from its blocks (page-owner box excluded), merged by name."""
+def _is_staff(role: str | None) -> bool:
+    """Whether a title is a project staff title ('Projektledare', 'Delprojektledare')."""
+    return bool(role) and any(role.lower().startswith(r) or role.lower().endswith(r) for r in rules()["staff_roles"])
+
+
+def find_contacts(blocks: list[Block], org_texts: set[str], owner_box: Sequence[Block] = ()) -> list[dict]:
+    """The contacts of a project from its blocks, merged by name; the page-owner box's people too when one of them
+    is project staff (a 'Kontakta oss' box naming the project manager)."""
+    boxed = _from_boxes(list(owner_box), org_texts)
+    boxed = boxed if any(_is_staff(c.role) for c in boxed) else []
     merged: dict[str, Contact] = {}
-    for contact in _from_sentences(blocks, org_texts) + _from_boxes(blocks, org_texts):
+    for contact in _from_sentences(blocks, org_texts) + _from_boxes(blocks, org_texts) + boxed:
         known = merged.get(contact.name)
         if known is None:
             merged[contact.name] = contact

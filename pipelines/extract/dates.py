@@ -4,10 +4,11 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+
+from pipelines.extract.regexes import alt
 
 # A small regex grammar over Swedish month names rather than dateparser: dateparser reads one
 # date string well, but finding dates in running text (search_dates) is slow, reads stray
@@ -37,28 +38,23 @@ class Period:
     evidence: str
 
 
-def _alt(words: Iterable[str]) -> str:
-    """Regex alternation of phrases, longest first; a space matches any whitespace."""
-    escaped = (re.escape(w).replace("\\ ", " ").replace(" ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
-    return "|".join(escaped)
-
 
 def _stems(*lists: str) -> re.Pattern[str]:
     """Pattern matching any word that starts with one of the stems in the named cue lists."""
-    return re.compile(rf"(?<!\w)(?:{_alt(w for name in lists for w in _CUES[name])})\w*", re.I)
+    return re.compile(rf"(?<!\w)(?:{alt(w for name in lists for w in _CUES[name])})\w*", re.I)
 
 
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
-_MONTH = rf"(?:{_alt(_MONTHS)})(?!\w)"
-_ANY_MONTH = rf"(?:{_alt(_ALL_MONTHS)})(?!\w)"
-_DAY = rf"(?:[0-3]?\d(?::[ae])?\.?|{_alt(_DAY_WORDS)})"
+_MONTH = rf"(?:{alt(_MONTHS)})(?!\w)"
+_ANY_MONTH = rf"(?:{alt(_ALL_MONTHS)})(?!\w)"
+_DAY = rf"(?:[0-3]?\d(?::[ae])?\.?|{alt(_DAY_WORDS)})"
 _DATE_RE = re.compile(
     r"(?<![\w/.,])(?:"
     rf"(?P<iso_y>{_YEAR})-(?P<iso_m>0[1-9]|1[0-2])-(?P<iso_d>0[1-9]|[12]\d|3[01])(?!\d)"
     rf"|(?P<num_d>[0-3]?\d)[/.](?P<num_m>[01]?\d)(?:[/.]|\s*-\s*|\s+)(?P<num_y>{_YEAR})(?!\d)"
     rf"|(?P<dmy_d>{_DAY})\s+(?P<dmy_m>{_ANY_MONTH})\.?,?\s+(?P<dmy_y>{_YEAR})(?!\d)"
-    rf"|(?P<turn>{_alt(_DATA['turn_of_year'])})\s+(?P<turn_a>{_YEAR})\s*[/–-]\s*(?P<turn_b>{_YEAR}|\d\d)(?!\d)"
-    rf"|(?P<sea>{_alt(_SEASONS)})\s+(?P<sea_y>{_YEAR})(?!\d)"
+    rf"|(?P<turn>{alt(_DATA['turn_of_year'])})\s+(?P<turn_a>{_YEAR})\s*[/–-]\s*(?P<turn_b>{_YEAR}|\d\d)(?!\d)"
+    rf"|(?P<sea>{alt(_SEASONS)})\s+(?P<sea_y>{_YEAR})(?!\d)"
     rf"|(?P<my_m>{_MONTH})\.?\s+(?P<my_y>{_YEAR})(?!\d)"
     rf"|(?P<dm_d>{_DAY})\s+(?P<dm_m>{_ANY_MONTH})\.?"
     rf"|(?P<mo_m>{_MONTH})"
@@ -68,15 +64,14 @@ _DATE_RE = re.compile(
     ")",
     re.I,
 )
-_CONNECTOR_RE = re.compile(rf"\s*(?:[-–—]{{1,2}}|{_alt(_CUES['range_connectors'])})\s*(?:den\s+|i\s+)?", re.I)
-_LABEL_RE = re.compile(
-    rf"^\W*(?:(?P<start>{_alt(_CUES['start_label'])})|(?P<end>{_alt(_CUES['end_label'])})"
-    rf"|(?P<period>{_alt(_CUES['label'])}))\w*\s*:",
-    re.I,
-)
-_END_PREP_RE = re.compile(rf"(?<!\w)(?:{_alt(_CUES['end_preps'])})\s+(?:den\s+|i\s+)?$", re.I)
-_START_PREP_RE = re.compile(rf"(?<!\w)(?:{_alt(_CUES['start_preps'])})\s+(?:den\s+|i\s+)?$", re.I)
-_SPAN_PREP_RE = re.compile(rf"(?<!\w)(?:{_alt(_CUES['span_preps'])})\s+(?:den\s+|hela\s+)?$", re.I)
+_CONNECTOR_RE = re.compile(rf"\s*(?:[-–—]{{1,2}}|{alt(_CUES['range_connectors'])})\s*(?:den\s+|i\s+)?", re.I)
+_LABEL = (rf"(?:(?P<start>{alt(_CUES['start_label'])})\w*|(?P<end>{alt(_CUES['end_label'])})\w*"
+          rf"|(?P<period>(?:{alt(_CUES['label'])})\w*|(?:{alt(_CUES['exact_label'])})(?!\w)))")
+_LABEL_RE = re.compile(rf"^\W*{_LABEL}\s*:", re.I)
+_BARE_LABEL_RE = re.compile(rf"^\W*{_LABEL}\W*$", re.I)  # a label heading whose value is on the next line
+_END_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['end_preps'])})\s+(?:den\s+|i\s+)?$", re.I)
+_START_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['start_preps'])})\s+(?:den\s+|i\s+)?$", re.I)
+_SPAN_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['span_preps'])})\s+(?:den\s+|hela\s+)?$", re.I)
 _PERIOD_RE = _stems("period")
 _ACTIVITY_RE = _stems("activity")
 _START_RE = _stems("start")
@@ -84,17 +79,17 @@ _END_RE = _stems("end")
 _PAGE_OR_DECISION_RE = _stems("page", "decision")
 _CALL_RE = _stems("call")
 _PREVIOUS_RE = _stems("previous")
-_EVENT_RE = re.compile(rf"(?<!\w)(?:{_alt(_CUES['event'])})(?!\w)", re.I)
+_EVENT_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['event'])})(?!\w)", re.I)
 _PROGRAMME_RE = _stems("programme")
-_NAME_WORD_RE = re.compile(_alt(_CUES["name_words"]), re.I)
+_NAME_WORD_RE = re.compile(alt(_CUES["name_words"]), re.I)
 _CUE_WORD_RE = _stems("period", "activity", "start", "end", "label", "start_label", "end_label", "span_preps",
                       "start_preps", "end_preps")
 _YEAR_BLOCKERS = frozenset(_DATA["year_unit_blockers"])
-_NUMBER = rf"(?:\d{{1,3}}|{_alt(_NUMBERS)})"
+_NUMBER = rf"(?:\d{{1,3}}|{alt(_NUMBERS)})"
 _DURATION_RE = re.compile(
-    rf"(?<!\w)(?:(?:{_alt(_DATA['duration_preps'])})\s+(?:(?:{_alt(_DATA['duration_approximators'])})\s+)?"
-    rf"(?P<n>{_NUMBER})\s+(?P<unit>{_alt(_DATA['duration_units'])})(?!\w)"
-    rf"|(?P<adj>{_NUMBER})\s*-?\s*(?P<adj_unit>{_alt(_DATA['duration_adjectives'])})\w*)",
+    rf"(?<!\w)(?:(?:{alt(_DATA['duration_preps'])})\s+(?:(?:{alt(_DATA['duration_approximators'])})\s+)?"
+    rf"(?P<n>{_NUMBER})\s+(?P<unit>{alt(_DATA['duration_units'])})(?!\w)"
+    rf"|(?P<adj>{_NUMBER})\s*-?\s*(?P<adj_unit>{alt(_DATA['duration_adjectives'])})\w*)",
     re.I,
 )
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ\"”–•])")
@@ -104,9 +99,9 @@ _PRECISION = {"year": 1, "season": 2, "month": 2, "day": 3}
 _PAGE = _DATA["page_labels"]
 _PAGE_LABEL_RE = re.compile(
     r"(?:^|(?<=[|,;•·])|(?<=\s\s)|(?<=\d\s))\s*"
-    rf"(?:(?:{_alt(_PAGE['prefixes'])})\s+){{0,2}}"
-    rf"(?:(?P<published>{_alt(_PAGE['published'])})|(?P<updated>{_alt(_PAGE['updated'])}))(?!\w)"
-    rf"(?:\s+(?:{_alt(_PAGE['suffixes'])})(?!\w))*\s*:?\s*",
+    rf"(?:(?:{alt(_PAGE['prefixes'])})\s+){{0,2}}"
+    rf"(?:(?P<published>{alt(_PAGE['published'])})|(?P<updated>{alt(_PAGE['updated'])}))(?!\w)"
+    rf"(?:\s+(?:{alt(_PAGE['suffixes'])})(?!\w))*\s*:?\s*",
     re.I,
 )
 
@@ -319,7 +314,7 @@ def _verb_cue(text: str, from_right: bool) -> tuple[int, str | None] | None:
 
 
 def _sentences(text: str) -> list[str]:
-    """Sentences of a text; a short line ending in ':' is joined to the line after it."""
+    """Sentences of a text; a short line ending in ':' or a bare label heading ('Projekttid') joins the line after it."""
     merged: list[str] = []
     pending = ""
     for raw in text.splitlines():
@@ -328,8 +323,8 @@ def _sentences(text: str) -> list[str]:
             continue
         line = f"{pending} {line}" if pending else line
         pending = ""
-        if line.endswith(":") and len(line) < 80:
-            pending = line
+        if line.endswith(":") and len(line) < 80 or _BARE_LABEL_RE.match(line):
+            pending = line if line.endswith(":") else f"{line}:"
             continue
         merged.append(line)
     if pending:

@@ -45,8 +45,9 @@ class Extractor:
     def record(self, page: CleanPage, text: PageText, doc: Doc) -> dict:
         """The page's record: its own dates and the projects it describes."""
         site = self.site_organisation(page)
+        county = _county(doc, site)
         sections, preamble = split_projects(text, doc, page.title)
-        projects = [self.project(text, doc, section, preamble, site) for section in sections]
+        projects = [self.project(text, doc, section, preamble, site, county) for section in sections]
         projects = [p for p in projects if any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
         published, updated = page.published, page.updated
         if not (published and updated):
@@ -64,29 +65,34 @@ class Extractor:
             "extractor_version": EXTRACTOR_VERSION,
         }
 
-    def entity(self, span: Span, site: Organisation | None) -> dict | None:
-        """An organisation mention as {name, mention, kind, evidence}, linked to the registry where possible."""
+    def entity(self, span: Span, site: Organisation | None, county: str | None) -> dict | None:
+        """An organisation mention as {name, mention, kind, evidence}, linked to the registry where possible;
+        a bare 'Länsstyrelsen' is the county board of the page's county."""
         org = self.registry.get(span.id_)
         if span.id_ == "self":
             org = site
-        elif span.id_ == "lansstyrelse" and site and site.county_code:
-            org = self.registry.get(f"lansstyrelse/{site.county_code}") or org
+        elif span.id_ == "lansstyrelse" and county:
+            org = self.registry.get(f"lansstyrelse/{county}") or org
         if span.id_ == "self" and org is None:
             return None
         return {"name": org.name if org and org.name else span.text, "mention": span.text,
                 "kind": org.kind if org else "organisation", "evidence": span.sent.text.strip(), "id": org.id if org else None}
 
-    def project(self, text: PageText, doc: Doc, section: Section, preamble: int, site: Organisation | None) -> dict:
-        """One project's facts from its section's blocks (and the preamble shared by a listing's projects)."""
+    def project(self, text: PageText, doc: Doc, section: Section, preamble: int, site: Organisation | None,
+                county: str | None) -> dict:
+        """One project's facts from its section's blocks (and the preamble shared by a listing's projects; the
+        section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av')."""
         blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
+        tail = set(range(text.owner_box, len(text.blocks)))
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
-        for span in doc.spans["roles"]:
-            if text.block_at(span.start_char) in blocks:
-                found = self.entity(span, site)
+        for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):
+            block = text.block_at(span.start_char)
+            if block in blocks or block in tail and span.label_ == "funder":
+                found = self.entity(span, site, county)
                 if found:
                     roles[span.label_].append(found)
         owners = _unique(roles["owner"])
-        owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, roles)
+        owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
         funders = _unique(roles["funder"])
         partners = [p for p in _unique(owners[1:] + roles["partner"]) if not owner or _key(p) != _key(owner)]
         section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
@@ -108,20 +114,28 @@ class Extractor:
             "period_evidence": period.evidence if period else None,
             "budget_sek": budget.sek if budget and budget.currency == "SEK" else None,
             "budget_evidence": budget.evidence if budget and budget.currency == "SEK" else None,
-            "contacts": find_contacts(section_blocks, org_texts),
+            "contacts": find_contacts(section_blocks, org_texts, [text.blocks[i] for i in sorted(tail)]),
         }
 
-    def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None,
+    def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None, county: str | None,
                       roles: dict[str, list[dict]]) -> dict | None:
         """The site's own organisation as owner when the project text names it (or 'kommunen', 'vi') outside a no-role context."""
         if site is None or any(e["id"] == site.id for e in roles["none"] + roles["funder"]):
             return None
         for span in doc.spans["orgs"]:
             if text.block_at(span.start_char) in blocks and (span.id_ == site.id or span.id_ == "self"):
-                return self.entity(span, site) if span.id_ == "self" else {
+                return self.entity(span, site, county) if span.id_ == "self" else {
                     "name": site.name, "mention": span.text, "kind": site.kind, "evidence": span.sent.text.strip(),
                     "id": site.id}
         return None
+
+
+def _county(doc: Doc, site: Organisation | None) -> str | None:
+    """The page's county code: the site's, else that of the one county board the page names."""
+    if site and site.county_code:
+        return site.county_code
+    boards = {s.id_.split("/")[1] for s in doc.spans["orgs"] if s.id_.startswith("lansstyrelse/")}
+    return boards.pop() if len(boards) == 1 else None
 
 
 def _key(entity: dict) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from pipelines.extract.regexes import alt, whole
+
 _DATA_DIR = Path(__file__).with_name("data")
 _DATA = json.loads((_DATA_DIR / "money.json").read_text(encoding="utf-8"))
 _NUMBERS: dict[str, int] = json.loads((_DATA_DIR / "number_words.json").read_text(encoding="utf-8"))["cardinals"]
@@ -16,9 +18,7 @@ _CURRENCIES: dict[str, str] = _DATA["currencies"]
 _MULTIPLIERS: dict[str, int] = _DATA["multipliers"]
 _COMPACT: dict[str, list] = _DATA["compact_units"]
 _WINDOWS: dict[str, int] = _DATA["windows"]
-_NOT_MONEY_AFTER = re.compile(
-    r"\s*(?:" + "|".join(re.escape(w).replace("\\ ", r"\s+") for w in _DATA["not_money_after"]) + r")(?!\w)", re.I
-)
+_NOT_MONEY_AFTER = re.compile(rf"\s*(?:{alt(_DATA['not_money_after'])})(?!\w)", re.I)
 
 # Kinds: "budget" the project's budget, "grant" money it gets, "share" a percentage, "pool" money many
 # share or that is still to be applied for, "part" a part of an amount given before ("varav ..."),
@@ -40,51 +40,37 @@ class Amount:
     currency: str = "SEK"  # "SEK", "EUR", "NOK", "DKK" or "%"; only SEK amounts can be a budget
 
 
-def _alt(words: Iterable[str]) -> str:
-    """Regex alternation of phrases, longest first; a space matches any whitespace."""
-    escaped = (re.escape(w).replace("\\ ", " ").replace(" ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
-    return "|".join(escaped)
-
-
 def _anywhere(words: Iterable[str]) -> re.Pattern[str]:
     """Pattern for cue stems found anywhere in a word ('budget' in 'totalbudget')."""
-    return re.compile(_alt(words), re.I)
-
-
-def _whole(words: Iterable[str]) -> re.Pattern[str]:
-    """Pattern for cues that are whole words or phrases ('per' but not 'perioden')."""
-    parts = []
-    for w in sorted(set(words), key=len, reverse=True):
-        body = re.escape(w).replace("\\ ", " ").replace(" ", r"\s+")
-        parts.append(("(?<!\\w)" if w[0].isalnum() else "") + body + ("(?!\\w)" if w[-1].isalnum() else ""))
-    return re.compile("|".join(parts), re.I)
+    return re.compile(alt(words), re.I)
 
 
 _NUM = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
-_WORD_NUM = rf"{_alt(_DATA['half_words'])}|{_alt(_NUMBERS)}"
+_WORD_NUM = rf"{alt(_DATA['half_words'])}|{alt(_NUMBERS)}"
 _AMOUNT_RE = re.compile(
-    rf"(?:(?P<approx>{_alt(_DATA['approximators'])})\s+)?"
+    rf"(?:(?P<approx>{alt(_DATA['approximators'])})\s+)?"
     rf"(?:(?<![\w.,])(?P<num>{_NUM})|(?<!\w)(?P<word>{_WORD_NUM}))\s*"
-    rf"(?:(?P<compact>{_alt(_COMPACT)})(?!\w)"
-    rf"|(?P<mult>{_alt(_MULTIPLIERS)})\.?(?:\s*(?P<cur1>{_alt(_CURRENCIES)}))?(?!\w)"
-    rf"|(?P<cur2>{_alt(_CURRENCIES)})(?![\w€]))",
+    rf"(?:(?P<compact>{alt(_COMPACT)})(?!\w)"
+    rf"|(?P<mult>{alt(_MULTIPLIERS)})\.?(?:\s*(?P<cur1>{alt(_CURRENCIES)}))?(?!\w)"
+    rf"|(?P<cur2>{alt(_CURRENCIES)})(?![\w€]))",
     re.I,
 )
 _BARE_RE = re.compile(
-    rf"(?<!\w)(?:{_alt(_DATA['bare_labels'])})\s*:\s*"
+    rf"(?<!\w)(?:{alt(_DATA['bare_labels'])})\s*:\s*"
     r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d{4,})(?![\d%]|[,.]\d|\s*(?:%|procent))",
     re.I,
 )
+_LABEL_LINE_RE = re.compile(rf"^\W*(?:{alt(_DATA['bare_labels'])})\s*:?\s*$", re.I)
 _PERCENT_RE = re.compile(r"(?<![\w.,])(?P<num>\d+(?:[.,]\d+)?)\s*(?:%|procent(?!\w))", re.I)
-_APPROX_RE = re.compile(rf"(?:{_alt(_DATA['approximators'])})\s+", re.I)
+_APPROX_RE = re.compile(rf"(?:{alt(_DATA['approximators'])})\s+", re.I)
 _BUDGET_RE = _anywhere(_CUES["budget"])
 _GRANT_RE = _anywhere(_CUES["grant"])
 _CONTRIBUTION_RE = _anywhere(_CUES["contribution"])
 _POOL_RE = _anywhere(_CUES["pool"])
-_PART_RE = _whole(_CUES["part"])
-_RATE_RE = _whole(_CUES["rate"])
-_FOREIGN_RE = _whole(_CUES["foreign"])
-_WEAK_GRANT_AFTER_RE = re.compile(rf"^(?:{_alt(_CUES['weak_grant_after'])})(?!\w)", re.I)
+_PART_RE = whole(_CUES["part"])
+_RATE_RE = whole(_CUES["rate"])
+_FOREIGN_RE = whole(_CUES["foreign"])
+_WEAK_GRANT_AFTER_RE = re.compile(rf"^(?:{alt(_CUES['weak_grant_after'])})(?!\w)", re.I)
 
 
 def _number(text: str) -> Decimal | None:
@@ -196,12 +182,24 @@ def parse_amounts(sentence: str) -> list[Amount]:
     return [a for a, _ in _scored(sentence)]
 
 
-def project_budget(sentences: list[str]) -> Amount | None:
-    """The project's own budget or grant in kronor; not a programme's pot, a shared sum or a part."""
-    best: tuple[int, Amount] | None = None
+def _label_lines(sentences: list[str]) -> list[str]:
+    """Sentences with a bare label line ('Budget', 'Beviljat stöd') joined to the value on the line after it."""
+    out: list[str] = []
     for sentence in sentences:
-        for amount, score in _scored(sentence):
-            if amount.currency == "SEK" and amount.kind in PROJECT_KINDS and score > 0 and amount.sek > 0:
-                if best is None or score > best[0]:
-                    best = (score, amount)
-    return best[1] if best else None
+        if out and _LABEL_LINE_RE.match(out[-1]):
+            out[-1] = f"{out[-1].strip().rstrip(':')}: {sentence}"
+        else:
+            out.append(sentence)
+    return out
+
+
+def project_budget(sentences: list[str]) -> Amount | None:
+    """The project's own budget in kronor; a grant only when it is the project's one amount; never a programme's
+    pot, a shared sum or a part."""
+    money = [(score, amount) for sentence in _label_lines(sentences) for amount, score in _scored(sentence)
+             if amount.currency == "SEK" and amount.kind in PROJECT_KINDS + ("other",) and amount.sek > 0]
+    found = [(score, amount) for score, amount in money if amount.kind in PROJECT_KINDS and score > 0]
+    if not found:
+        return None
+    best = max(found, key=lambda pair: pair[0])[1]  # the first of the strongest
+    return best if best.kind == "budget" or len({amount.sek for _, amount in money}) == 1 else None

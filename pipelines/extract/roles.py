@@ -12,7 +12,30 @@ from spacy.tokens import Span
 
 ROLE_CUES = Path(__file__).with_name("data") / "role_cues.json"
 NUMBER = {"LIKE_NUM": True, "OP": "+"}  # '#' in a cue phrase: a number, also '3 600 000'
-NAME_JOINERS = frozenset({"i", "för", "&"})  # lower-case words inside a name: "Høgskolen i Innlandet"
+
+
+def _phrase_pattern(nlp: Language, phrase: str) -> list[dict]:
+    """The Matcher pattern of a cue phrase: '#' a number, '*x' any word ending in x, else the words as tokenised."""
+    out: list[dict] = []
+    for word in phrase.split():
+        if word == "#":
+            out.append(NUMBER)
+        elif word.startswith("*") and len(word) > 1:
+            out.append({"LOWER": {"REGEX": f"{re.escape(word[1:].lower())}$"}})
+        else:
+            out += [{"LOWER": t.lower_} for t in nlp.make_doc(word)]
+    return out
+
+
+def first_come(spans: list[Span]) -> list[Span]:
+    """Spans without overlaps, earlier ones in the list winning over later ones, in text order."""
+    kept: list[Span] = []
+    taken: set[int] = set()
+    for span in spans:
+        if taken.isdisjoint(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    return sorted(kept, key=lambda s: s.start)
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,10 @@ class RoleCues:
         self.breakers = frozenset(data["breakers"])
         self.before_breakers = frozenset(data["before_breakers"])
         self.not_names = frozenset(data["not_name_words"])
+        self.joiners = frozenset(data["name_joiners"])
+        self.logo_words = frozenset(data["logo_words"])
+        self.logo_funds = tuple(data["logo_funder_prefixes"])
+        self.appositives = tuple(data["appositive_endings"])
         self.prepositions = frozenset(data["prepositions"])
         self.project_nouns = frozenset(data["name_of_project_before"])
         self.list_labels: dict[str, str] = data["list_labels"]
@@ -51,16 +78,19 @@ class RoleCues:
         for roles in set(by_phrase.values()):
             key = f"{roles[0]}|{roles[1]}"
             self.roles[key] = roles
-            self.matcher.add(key, [[NUMBER if t.text == "#" else {"LOWER": t.lower_} for t in nlp.make_doc(p)]
-                                   for p, r in by_phrase.items() if r == roles])
+            self.matcher.add(key, [_phrase_pattern(nlp, p) for p, r in by_phrase.items() if r == roles])
 
     def cues(self, sent: Span, orgs: list[Span]) -> list[Cue]:
-        """Non-overlapping cues in a sentence (longest first), not inside an organisation's name."""
-        taken = {i for org in orgs for i in range(org.start, org.end)}
+        """Non-overlapping cues in a sentence (longest first), not inside an organisation's name; 'vi' and a programme
+        may stand inside a cue ('samverkar vi med', 'i LONA-bidrag från')."""
+        inside = {i for org in orgs if org.label_ == "SELF" or org.id_.startswith("programme/")
+                  for i in range(org.start, org.end)}
+        taken = {i for org in orgs for i in range(org.start, org.end)} - inside
         found = []
         for match_id, start, end in sorted(self.matcher(sent), key=lambda m: (m[1] - m[2], m[1])):
             start, end = start + sent.start, end + sent.start
-            in_name = start > sent.start and sent.doc[start].is_title and sent.doc[start - 1].text not in ":;(•"
+            in_name = (start > sent.start and sent.doc[start].is_title and sent.doc[start - 1].text not in ":;(•" and
+                       start not in inside)
             if taken.isdisjoint(range(start, end)) and not in_name:
                 after, before = self.roles[sent.doc.vocab.strings[match_id]]
                 found.append(Cue(start, end, after, before))
@@ -75,7 +105,7 @@ class RoleCues:
         tokens = list(sent)
         for n, token in enumerate(tokens + [None]):
             capital = token is not None and token.i not in taken and token.text[:1].isupper() and len(token.text) > 1
-            joiner = (token is not None and start is not None and token.lower_ in NAME_JOINERS and n + 1 < len(tokens)
+            joiner = (token is not None and start is not None and token.lower_ in self.joiners and n + 1 < len(tokens)
                       and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken)
             if capital or joiner:
                 start = token.i if start is None else start
@@ -92,6 +122,7 @@ class RoleCues:
     def _name_like(self, sent: Span, start: int, end: int, taken: set[int]) -> bool:
         """Whether a capitalised run stands as a name in a list: not a compound common noun ('BYGDSAM-områdena'),
         not a lone capitalised first word ('Ungdomsprojekt får ...'), not a place after a preposition ('från Norrbotten'),
+        not a part named after a plural noun ('socialförvaltningarna Nordost'),
         not a project's own name ('projektet ”Röster i byn”'), not a genitive before a noun ('Blekinges samtliga')."""
         doc = sent.doc
         if end - start == 1 and ("-" in doc[start].text and doc[start].text.rsplit("-", 1)[1][:1].islower() or
@@ -99,6 +130,11 @@ class RoleCues:
             return False
         before = doc[start - 1] if start > sent.start else None
         if before is not None and before.i not in taken and before.lower_ in self.prepositions | self.project_nouns:
+            return False
+        head = start - 1  # the word before the whole coordinated list of capitalised names
+        while head >= sent.start and head not in taken and (doc[head].lower_ in self.connectors or doc[head].is_title):
+            head -= 1
+        if head >= sent.start and doc[head].is_lower and doc[head].text.endswith(self.appositives):
             return False
         if before is not None and before.text in "”“\"«'":
             return False
@@ -154,9 +190,20 @@ class RoleCues:
         return self._gap_ok(gaps[-1], self.max_gap_before, False, self.before_breakers) and all(
             self._gap_ok(g, self.max_gap, True, self.before_breakers) for g in gaps[:-1])
 
-    def attribute(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]]) -> list[tuple[Span, str]]:
-        """(organisation, role) for the organisations of a sentence (and names the cues introduce) given a role;
-        places are (start, end) of place names, which alone are areas rather than organisations."""
+    def names(self, sent: Span, orgs: list[Span], cues: list[Cue], places: set[tuple[int, int]],
+              named: list[Span]) -> list[Span]:
+        """Names outside the known organisations that a cue may introduce: the NER model's organisations and runs of
+        capitalised words, each standing as a name (see _name_like; the model may end a name in a lower-case word)."""
+        taken = {i for s in orgs for i in range(s.start, s.end)} | {i for c in cues for i in range(c.start, c.end)}
+        model = [n for n in named if taken.isdisjoint(range(n.start, n.end)) and (n.start, n.end) not in places
+                 and (self._name_like(sent, n.start, n.end, taken) or len(n) > 1 and n[-1].is_lower)]
+        both = model + self.candidates(sent, orgs, cues, places)
+        return first_come(sorted(both, key=lambda s: s.start - s.end))  # the longer reading of a name wins
+
+    def attribute(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]],
+                  named: list[Span] = ()) -> list[tuple[Span, str]]:
+        """(organisation, role) for the organisations of a sentence (and names the cues introduce: `named` by the NER
+        model, or capitalised runs) given a role; places are (start, end) of place names, areas rather than organisations."""
         cues = self.cues(sent, orgs)
         if self.quiet.search(sent.text):
             return [(org, "none") for org in orgs]
@@ -164,7 +211,7 @@ class RoleCues:
             return []
         doc = sent.doc
         depths = self._depths(sent)
-        extra = self.candidates(sent, orgs, cues, places)
+        extra = self.names(sent, orgs, cues, places, list(named))
         members = sorted(orgs + extra, key=lambda s: s.start)
         out = []
         for member in members:
@@ -193,16 +240,35 @@ class RoleCues:
         """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it."""
         return self.list_labels.get(sent.text.strip().rstrip(":").strip().lower())
 
-    def list_item(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]]) -> Span | None:
-        """The one organisation a list item names (a known one, or a short capitalised name), else None."""
-        content = [t for t in sent if not (t.is_space or t.is_punct or t.text in "•·▪–-")]
-        if not content or len(content) > 8:
-            return None
-        start, end = content[0].i, content[-1].i + 1
-        known = [o for o in orgs if o.start <= start and o.end >= end]
-        if known:
-            return known[0]
-        names = self.candidates(sent, orgs, [], places)
-        return next((n for n in names if n.start == start and n.end == end and end - start > 1 or
-                     n.start == start and n.end == end and not content[0].is_title), None)
+    def is_logo(self, sent: Span) -> bool:
+        """Whether a line is a logo's text ('Logotyp Region Västerbotten')."""
+        return next((t.lower_ in self.logo_words for t in sent if not (t.is_space or t.is_punct)), False)
 
+    def logo_fund(self, sent: Span, orgs: list[Span]) -> Span | None:
+        """The fund or programme a logo's text shows ('Logotyp Europeiska unionen'), else None."""
+        return orgs[0] if self.is_logo(sent) and orgs and orgs[0].id_.startswith(self.logo_funds) else None
+
+    def list_items(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]],
+                   named: list[Span] = ()) -> list[Span]:
+        """The organisations a list item names: known ones joined by connectors, one name around a known head
+        ('Sparbanksstiftelsen Norrbotten', 'Halmstad Energi och Miljö AB'), or a short capitalised name."""
+        content = [t for t in sent if not (t.is_space or t.is_punct or t.text in "•·▪–-")]
+        content = content[1:] if content and content[0].lower_ in self.logo_words else content
+        if not content or len(content) > 8:
+            return []
+        start, end = content[0].i, content[-1].i + 1
+        doc = sent.doc
+        inner = [o for o in orgs if o.end > start and o.start < end]
+        covered = {i for o in inner for i in range(o.start, o.end)}
+        if inner and all(t.i in covered or t.lower_ in self.connectors for t in content):
+            return inner
+        if len(inner) == 1 and all(t.i in covered or t.is_title or t.is_upper or t.lower_ in self.joiners | {"och"}
+                                   for t in content):
+            return [Span(doc, start, end, "ORG")]
+        if content[-1].is_upper and len(content) > 1 and content[-1].i > content[-2].i + 1:  # 'Göteborgsregionen (GR)'
+            content = content[:-1]
+            end = content[-1].i + 1
+        if len(content) == 1 and content[0].is_title and content[0].text not in self.not_names:
+            return [Span(doc, start, end, "ORG")]  # one capitalised word as the whole item: 'Räddningsmissionen'
+        names = self.names(sent, orgs, [], places, list(named))
+        return [n for n in names if n.start == start and n.end == end and (end - start > 1 or not content[0].is_title)]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
+from pipelines.extract.contact_details import find_emails
 from pipelines.page import Block, CleanPage
 
 PAGE_TEXT = Path(__file__).with_name("data") / "page_text.json"
@@ -52,6 +53,8 @@ def page_rules() -> dict:
     data["noise"] = {b.lower() for b in data["noise_blocks"]}
     data["owner_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["page_owner"]) + r")(?:\s*:|\s|$)", re.I)
     data["generic"] = {h.lower() for h in data["generic_headings"]}
+    data["generic_words"] = frozenset(data["generic_heading_words"])
+    data["label_headings"] = frozenset(data["label_headings"])
     data["label_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["project_labels"]) + r")\s*:", re.I)
     return data
 
@@ -101,11 +104,24 @@ def prepare(page: CleanPage) -> PageText:
     return PageText(blocks, starts, "\n".join(b.text for b in blocks), owner_box)
 
 
-def _is_candidate(block: Block) -> bool:
-    """Whether a block could be a project's heading."""
+def _is_generic(text: str) -> bool:
+    """Whether a heading is a section of a page rather than a name: 'Finansiering och tid', 'Publicerad 2023-02-06'."""
+    rules = page_rules()
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return (text.lower().strip(" :") in rules["generic"] or (bool(words) and words[0] in rules["not_title_prefixes"]) or
+            (bool(words) and all(w in rules["generic_words"] for w in words)))
+
+
+def _is_candidate(block: Block, previous: Block | None = None) -> bool:
+    """Whether a block could be a project's heading: not a label or its value, a breadcrumb trail, an e-mail address
+    or mostly digits."""
     text = block.text.strip()
-    return (block.is_heading and not is_label_line(block) and not text.endswith(":") and
-            text.lower().strip(" :") not in page_rules()["generic"] and len(text) <= 150)
+    letters = sum(c.isalpha() for c in text)
+    after_label = (previous is not None and previous.is_heading and
+                   previous.text.lower().strip(" :") in page_rules()["label_headings"])
+    return (block.is_heading and not is_label_line(block) and not text.endswith(":") and not _is_generic(text) and
+            len(text) <= 150 and letters >= len(text) / 2 and text.count(" / ") < 2 and not after_label and
+            text.lower() not in page_rules()["label_headings"] and not find_emails(text))
 
 
 def _clean_title(text: str) -> str:
@@ -116,8 +132,7 @@ def _clean_title(text: str) -> str:
 
 def page_title(page_text: PageText, fallback: str) -> str:
     """The page's title: its first heading that is not furniture or a generic heading."""
-    generic = page_rules()["generic"]
-    return next((b.text for b in page_text.blocks if b.is_heading and b.text.lower().strip(" :") not in generic), fallback)
+    return next((b.text for b in page_text.blocks if b.is_heading and not _is_generic(b.text)), fallback)
 
 
 def section_title(page_text: PageText, first: int, last: int, fallback: str) -> str:
@@ -130,7 +145,8 @@ def section_title(page_text: PageText, first: int, last: int, fallback: str) -> 
         m = NAMED_AS_RE.match(block.text)
         if m and not m.group("name").lower().startswith(("projektet", "det ", "detta", "den ", "syftet", "målet")):
             return m.group("name").strip()
-    heading = next((b.text for b in page_text.blocks[first:last] if _is_candidate(b)), None)
+    heading = next((b.text for i, b in enumerate(page_text.blocks[first:last], first)
+                    if _is_candidate(b, page_text.blocks[i - 1] if i else None)), None)
     return _clean_title(heading or fallback)
 
 
@@ -139,7 +155,9 @@ def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list
     blocks, end = page_text.blocks, page_text.owner_box
     fact_blocks = {i for i, b in enumerate(blocks[:end]) if page_rules()["label_re"].match(b.text)}
     fact_blocks |= {page_text.block_at(s.start_char) for s in doc.spans.get("roles", []) if s.label_ in OWNER_ROLES}
-    candidates = [i for i, b in enumerate(blocks[:end]) if _is_candidate(b)]
+    named = {page_text.block_at(s.start_char) for s in doc.spans.get("roles", [])
+             if blocks[page_text.block_at(s.start_char)].text.strip(" •-–:.") == s.text}
+    candidates = [i for i, b in enumerate(blocks[:end]) if _is_candidate(b, blocks[i - 1] if i else None) and i not in named]
     heads = []
     for n, i in enumerate(candidates):
         stop = candidates[n + 1] if n + 1 < len(candidates) else end
