@@ -8,8 +8,10 @@ PACKAGE = Path(__file__).resolve().parent
 METADATA = PACKAGE.parent / "metadata.yml"
 PLUGINS_DIR = PACKAGE / "datasette_plugins"
 TEMPLATES = PACKAGE / "templates"
+# suggest_facets off: suggestions try a GROUP BY on every column of every table page, most of a page's time
+# on a large archive (benchmarks/search.py); the useful facets are declared in metadata.yml.
 DATASETTE_SETTINGS = {"sql_time_limit_ms": "3000", "default_page_size": "50", "facet_time_limit_ms": "500",
-                      "allow_download": "off"}
+                      "allow_download": "off", "suggest_facets": "off"}
 # Python packages the plugins need on a server built by `datasette package` / `datasette publish`.
 PLUGIN_REQUIREMENTS = ["snowballstemmer"]
 TARGETS = {"package": ["package", "--tag", "kommunarkiv"],

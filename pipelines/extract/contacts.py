@@ -85,7 +85,7 @@ def _card_line(text: str, org_texts: set[str]) -> tuple[str, str | None] | None:
 
 
 def _role_of(text: str) -> str | None:
-    """The title a short line starts with ("Projektledare för Move on up" -> "Projektledare")."""
+    """The title a short line starts with ("Projektledare för Bygdebussen" -> "Projektledare")."""
     m = rules()["role_re"].match(text.strip())
     return m.group("role").capitalize() if m else None
 

@@ -120,7 +120,7 @@ class RoleCues:
         return runs
 
     def _name_like(self, sent: Span, start: int, end: int, taken: set[int]) -> bool:
-        """Whether a capitalised run stands as a name in a list: not a compound common noun ('BYGDSAM-områdena'),
+        """Whether a capitalised run stands as a name in a list: not a compound common noun ('LEADER-områdena'),
         not a lone capitalised first word ('Ungdomsprojekt får ...'), not a place after a preposition ('från Norrbotten'),
         not a part named after a plural noun ('socialförvaltningarna Nordost'),
         not a project's own name ('projektet ”Röster i byn”'), not a genitive before a noun ('Blekinges samtliga')."""

@@ -125,7 +125,7 @@ def _is_candidate(block: Block, previous: Block | None = None) -> bool:
 
 
 def _clean_title(text: str) -> str:
-    """A heading as a project title ("Om Smarta hållbara byar" -> "Smarta hållbara byar")."""
+    """A heading as a project title ("Om Levande fäbodar" -> "Levande fäbodar")."""
     text = re.sub(r"^(?:Om|Fakta om|Mer om)\s+", "", text.strip())
     return text.strip(" .:")
 
