@@ -48,3 +48,11 @@ def test_procurement_notice_is_not_a_project() -> None:
     page = clean_text("Upphandling av följeforskning\nKommunen inbjuder till anbud på utvärdering av projektet Gröna gårdar, "
                       "som finansieras av Vinnova. Sista dag för anbud är 1 oktober.")
     assert not is_project_page(page, FACTS)
+
+
+def test_indefinite_project_phrasing_is_a_project_cue():
+    from pipelines.classify import project_cue_score
+
+    assert project_cue_score("Bygdebussen är ett treårigt projekt i norra Dalarna.") >= 1.0
+    assert project_cue_score("Det är ett Leaderprojekt som drivs av byalaget.") >= 1.0
+    assert project_cue_score("Vi söker en handläggare till vår enhet.") == 0

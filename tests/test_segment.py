@@ -88,3 +88,15 @@ Kontaktperson
     doc = load_nlp()(page_text.text)
     sections, _ = split_projects(page_text, doc, page.title)
     assert len(sections) == 1 and sections[0].title == "Cykelvänliga Ånge"
+
+
+def test_reader_addressing_headings_are_not_project_titles():
+    from pipelines.clean import clean_html
+    from pipelines.extract.engine import Extractor
+
+    html = ("<html><body><main><h1>Levande fäbodar</h1><p>Levande fäbodar är ett projekt som finansieras av "
+            "Jordbruksverket genom Leader Sjöriket och pågår 2024–2026.</p><h2>Så kan du delta</h2>"
+            "<p>Anmäl dig till en träff i din by.</p><h2>Vill du vara med?</h2><p>Hör av dig till oss.</p>"
+            "</main></body></html>")
+    record = next(Extractor().extract([clean_html(html, "https://www.mora.se/projekt/fabodar")]))
+    assert [project["title"] for project in record["projects"]] == ["Levande fäbodar"]
