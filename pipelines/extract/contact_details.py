@@ -1,16 +1,15 @@
 """Find e-mail addresses and Swedish phone numbers in text, also when disguised or run together."""
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
+from pipelines.extract.knowledge import load
 from pipelines.extract.regexes import alt
 
-_DATA = json.loads((Path(__file__).with_name("data") / "contact_details.json").read_text(encoding="utf-8"))
+_DATA = load("contact_details")
 _REGION: str = _DATA["phone_region"]
 _PHONE_STARTS = tuple(_DATA["phone_starts"])
 

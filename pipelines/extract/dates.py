@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
+from pipelines.extract.knowledge import load
 from pipelines.extract.regexes import alt
 
 # A small regex grammar over Swedish month names rather than dateparser: dateparser reads one
@@ -16,9 +15,8 @@ from pipelines.extract.regexes import alt
 # The period needs both ends, their precision ("hösten 2024", "2016-2019") and the cue words
 # around them, which a grammar over data/dates.json gives directly.
 
-_DATA_DIR = Path(__file__).with_name("data")
-_DATA = json.loads((_DATA_DIR / "dates.json").read_text(encoding="utf-8"))
-_NUMBERS: dict[str, int] = json.loads((_DATA_DIR / "number_words.json").read_text(encoding="utf-8"))["cardinals"]
+_DATA = load("dates")
+_NUMBERS: dict[str, int] = load("number_words")["cardinals"]
 _CUES: dict[str, list[str]] = _DATA["cues"]
 _MONTHS: dict[str, int] = _DATA["months"]
 _DAY_ONLY_MONTHS: dict[str, int] = _DATA["day_only_months"]

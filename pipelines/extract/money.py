@@ -1,18 +1,16 @@
 """Find amounts of money and shares in Swedish sentences, and a project's own budget."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
+from pipelines.extract.knowledge import load
 from pipelines.extract.regexes import alt, whole
 
-_DATA_DIR = Path(__file__).with_name("data")
-_DATA = json.loads((_DATA_DIR / "money.json").read_text(encoding="utf-8"))
-_NUMBERS: dict[str, int] = json.loads((_DATA_DIR / "number_words.json").read_text(encoding="utf-8"))["cardinals"]
+_DATA = load("money")
+_NUMBERS: dict[str, int] = load("number_words")["cardinals"]
 _CUES: dict[str, list[str]] = _DATA["cues"]
 _CURRENCIES: dict[str, str] = _DATA["currencies"]
 _MULTIPLIERS: dict[str, int] = _DATA["multipliers"]
