@@ -39,6 +39,9 @@ def netloc(url: str) -> str:
     return loc[4:] if loc.startswith("www.") else loc
 
 
+UNREACHABLE_KINDS = ("dns", "connection", "timeout")  # a dead host: logged once per site, not once per URL
+
+
 class SiteSpider(scrapy.Spider):
     """Crawl each site from its home page and sitemaps, yielding every HTML page as a PageItem.
 
@@ -57,6 +60,7 @@ class SiteSpider(scrapy.Spider):
         self.resume = resume
         self.frontiers: dict[str, SiteFrontier] = {}
         self.link_extractor = LinkExtractor(unique=True)
+        self.unreachable: set[tuple[str | None, str]] = set()  # (site, error kind) already logged
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SiteSpider":
@@ -221,7 +225,15 @@ class SiteSpider(scrapy.Spider):
         if request.meta.get("auxiliary") and kind == "http_4xx":
             self.logger.info("No %s (%s)", request.url, message)
             return
-        self.logger.warning("Could not fetch %s: %s", request.url, message)
+        if kind in UNREACHABLE_KINDS:
+            if (site_id, kind) in self.unreachable:
+                self.logger.debug("Could not fetch %s: %s", request.url, message)
+            else:
+                self.unreachable.add((site_id, kind))
+                self.logger.warning("Site %s unreachable: %s at %s (further %s errors on it are recorded in "
+                                    "crawl_errors, not logged)", site_id, message, request.url, kind)
+        else:
+            self.logger.warning("Could not fetch %s: %s", request.url, message)
         self._error(request.url, site_id, kind, message, status)
 
     def _error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None = None) -> None:
