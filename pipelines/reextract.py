@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from pipelines.clean import clean_html, decode_html
 from pipelines.page import CleanPage
+from pipelines.merge import merge_projects
 from pipelines.store import prune_organisations, store_extraction
 
 logger = logging.getLogger(__name__)
@@ -54,4 +55,5 @@ def reextract_archive(db: Database, extractor: Any = None) -> tuple[int, int]:
             store_extraction(db, row["url"], row["site_id"], record, row["seen_at"])
             pages += 1
     prune_organisations(db)
-    return pages, db.execute("select count(*) from projects").fetchone()[0]
+    merge_projects(db)
+    return pages, db.execute("select count(*) from projects where merged_into is null").fetchone()[0]

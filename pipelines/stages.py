@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from pipelines.clean import clean_html
+from pipelines.merge import merge_projects
 from pipelines.runs import record_outcome
 from pipelines.store import (content_hash, mark_removed, open_archive, prune_organisations, record_error, store_page,
                              store_site, touch_page, utc_now)
@@ -76,6 +77,7 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         prune_organisations(self.db)
+        merge_projects(self.db)
         self.db.close()
 
     def process_item(self, item: PageItem) -> PageItem:
