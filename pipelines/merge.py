@@ -27,6 +27,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from sqlite_utils import Database
 
+from pipelines.funders import store_funding_sources
 from pipelines.store import active_years, slugify
 
 TITLE_SAME = 90  # token-sort similarity (0-100) above which two titles name the same project
@@ -232,6 +233,7 @@ def _description(row: dict[str, Any], roles: list[dict[str, Any]]) -> Descriptio
 def merge_projects(db: Database) -> dict[str, int]:
     """Merge the archive's descriptions of one project (reversibly); return counts of descriptions,
     projects and merges by rule. Recomputes everything each time, so it follows re-crawls."""
+    store_funding_sources(db)  # organisations follow funders_canonical.yml as it changes
     rows = [dict(r) for r in db.query(DESCRIPTIONS_SQL)]
     roles = {row["id"]: json.loads(row["roles"] or "[]") for row in rows}
     descriptions = [_description(row, roles[row["id"]]) for row in rows]
