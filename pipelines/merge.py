@@ -260,7 +260,7 @@ def merge_projects(db: Database) -> dict[str, int]:
             if len(group) > 1:
                 text = "\n".join(dict.fromkeys(w for text in words for w in text.split("\n") if w))
                 db.execute("update projects set active_years = ?, search_text = ? where id = ?",
-                           [json.dumps(sorted(years)), text, lead])
+                           [json.dumps([str(y) for y in sorted(years)]), text, lead])
     counts["descriptions"] = len(descriptions)
     return dict(counts)
 

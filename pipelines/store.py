@@ -202,7 +202,7 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
             "id": pid, "title": title, "summary": project.get("summary"),
             "start_date": project.get("start"), "end_date": project.get("end"),
             "start_year": _year(project.get("start")), "end_year": _year(project.get("end")),
-            "active_years": json.dumps(active_years(project.get("start"), project.get("end"))),
+            "active_years": json.dumps([str(y) for y in active_years(project.get("start"), project.get("end"))]),
             "search_text": search_words(project, site),
             "period_evidence": project.get("period_evidence"),
             "budget_sek": project.get("budget_sek"), "budget_evidence": project.get("budget_evidence"),

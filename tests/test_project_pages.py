@@ -114,4 +114,6 @@ def test_overview_facets_on_active_years(datasette) -> None:
     years = {str(f["value"]): f["count"] for f in data["facet_results"]["active_years"]["results"]}
     assert years["2024"] >= 2 and "2021" in years
     row = next(r for r in data["rows"] if r["title"] == "Digital byapp för Järvsö")
-    assert json.loads(row["active_years"]) == [2021, 2022]
+    assert json.loads(row["active_years"]) == ["2021", "2022"]
+    filtered = get(datasette, "/archive/project_overview.json", active_years__arraycontains="2021", _shape="objects")
+    assert {r["title"] for r in filtered.json()["rows"]} == {"Digital byapp för Järvsö"}

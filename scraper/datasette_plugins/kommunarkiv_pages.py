@@ -144,7 +144,7 @@ from project_overview v
 {join}
 where (:county = '' or v.county = :county)
   and (:funder = '' or exists (select 1 from json_each(v.funders) where value = :funder))
-  and (:year = '' or exists (select 1 from json_each(v.active_years) where value = cast(:year as integer)))
+  and (:year = '' or exists (select 1 from json_each(v.active_years) where value = :year))
 order by {order}
 limit 500
 """
