@@ -13,8 +13,9 @@ from pipelines.extract.nlp import load_nlp
 from pipelines.extract.registry import Organisation, load_registry
 from pipelines.extract.segment import PageText, Section, page_title, prepare, split_projects
 from pipelines.page import CleanPage
+from pipelines.versions import extractor_version
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
 SUMMARY_MIN = 60
 
