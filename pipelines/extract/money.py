@@ -201,3 +201,10 @@ def project_budget(sentences: list[str]) -> Amount | None:
         return None
     best = max(found, key=lambda pair: pair[0])[1]  # the first of the strongest
     return best if best.kind == "budget" or len({amount.sek for _, amount in money}) == 1 else None
+
+
+def item_amount(item: str) -> Amount | None:
+    """The first amount in kronor of a listing's item ('Title/Owner (15.8 miljoner kr)'): the item's own grant
+    unless it is a share, a pool or a part."""
+    return next((a for a in parse_amounts(item) if a.currency == "SEK" and a.kind in PROJECT_KINDS + ("other",)
+                 and a.sek > 0), None)
