@@ -120,6 +120,8 @@ def run_crawl(sites: list[dict[str, Any]], db: Path, max_pages: int | None = Non
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # ours: Scrapy's format, QuietFilter
     process = AsyncCrawlerProcess(settings)
     logging.root.addHandler(log_handler(settings))
+    logging.root.setLevel(logging.NOTSET)  # as Scrapy's own root handler would: the handler's level decides
+    logging.getLogger("spacy").setLevel(logging.WARNING)  # spaCy logs model set-up through its own handler
     crawler = process.create_crawler(SiteSpider)
     process.crawl(crawler, sites=sites, max_pages=max_pages, resume=frontier)
     process.start()

@@ -11,11 +11,11 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.robotstxt import RobotParser
-from scrapy.utils.asyncio import call_later
 from scrapy.utils.httpobj import urlparse_cached
 from sqlite_utils import Database
 
 from pipelines.versions import body_hash, latest_body
+from scraper.scrapy_internals import cached_robot_parser, check_scrapy, hold_slot
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     async def robot_parser(self, request: Request) -> RobotParser | None:
         """The host's parsed robots.txt, also for requests that waited for it."""
         parser = await super().robot_parser(request)
-        return parser if parser is not None else self._parsers.get(urlparse_cached(request).netloc)
+        return parser if parser is not None else cached_robot_parser(self, urlparse_cached(request).netloc)
 
 
 class ConditionalRequestMiddleware:
@@ -127,6 +127,7 @@ class RetryAfterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "RetryAfterMiddleware":
+        check_scrapy()
         return cls(crawler, crawler.settings.getfloat("KOMMUNARKIV_RETRY_AFTER_MAX"))
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -137,15 +138,5 @@ class RetryAfterMiddleware:
                 wait = min(wait, self.max_wait)
                 logger.info("%s answered %d with Retry-After: pausing its site for %.0f s", request.url,
                             response.status, wait)
-                self._hold_slot(request, wait)
+                hold_slot(self.crawler.engine.downloader, request, wait)
         return response
-
-    def _hold_slot(self, request: Request, wait: float) -> None:
-        """Block the request's download slot for `wait` seconds (the downloader's own delay mechanism)."""
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is None:
-            return
-        if slot.latercall:
-            slot.latercall.cancel()
-        slot.latercall = call_later(wait, downloader._latercall, slot)
