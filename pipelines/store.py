@@ -231,6 +231,8 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
             db.execute("update projects set removed_at = ? where id = ? and removed_at is null", [now, stale])
         else:
             _delete_roles_and_contacts(db, stale)
+            db.execute("delete from project_sources where source_id = ?", [stale])
+            db.execute("update projects set merged_into = null where merged_into = ?", [stale])
             db.execute("delete from projects where id = ?", [stale])
 
 

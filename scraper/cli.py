@@ -264,7 +264,6 @@ def serve(db: Path, host: str, port: int, public: bool) -> None:
     """
     from scraper.publish import serve_archive
 
-    open_db(db).close()
     serve_archive(db, host, port, public)
 
 

@@ -205,7 +205,7 @@ def test_map_renders_offline(server: str, page: Page, tmp_path: Path) -> None:
     svg = page.locator("svg.kommunarkiv-map")
     svg.screenshot(path=tmp_path / "map.png")
     assert not_blank(tmp_path / "map.png")
-    assert page.locator("svg.kommunarkiv-map circle.projects").count() == 4  # the four sample municipalities
+    assert page.locator("svg.kommunarkiv-map circle.projects").count() == 4  # the three sample municipalities and Pajala
     assert page.locator("svg.kommunarkiv-map circle.municipality").count() > 250
     assert all(request.startswith(server) for request in requests)
 
