@@ -154,15 +154,15 @@ def _prepare(tree: HtmlElement) -> HtmlElement:
     protected = set(h1.iterancestors()) | {h1} if h1 is not None else set()
     protected |= set(root.iterancestors()) | {root}
     total = _text_len(root)
-    in_main = set(root.iter())
+    in_main = set(root.iter()) if root.tag != "body" else set()
     for el in list(tree.iter(etree.Element)):
         if el in protected or el.getparent() is None or not _in_tree(el, tree):
             continue
-        furniture = (el.get("role") in rules["roles"]
-                     or (el.tag in rules["page_tags"] and el not in in_main)
-                     or any(_is_furniture_token(t) for t in _tokens(el)))
-        if furniture and not (total and _text_len(el) >= PROTECT_SHARE * total):
-            _drop(el)
+        if el.get("role") in rules["roles"] or (el.tag in rules["page_tags"] and el not in in_main):
+            _drop(el)  # marked up as furniture by the page itself
+        elif any(_is_furniture_token(t) for t in _tokens(el)) and not (
+                total and _text_len(el) >= PROTECT_SHARE * total):
+            _drop(el)  # named like furniture, and not a wrapper of most of the text
     return root
 
 
