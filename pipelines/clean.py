@@ -10,8 +10,8 @@ benchmarks/swedish_html.py (real Swedish CMS pages with gold) and benchmarks/mai
 - furniture is dropped by whole class tokens, never by a word inside a layout class (Sitevision's
   `sv-skip-spacer`, Municipio's `sidebar-content-area`), and never an element holding the page's h1 or
   most of its text;
-- where trafilatura keeps much less than the page's main element holds (teaser lists, link-dense fact boxes),
-  the main element's own blocks are used instead.
+- on start pages and pages that do not call themselves articles, the main element's own blocks are used
+  (trafilatura drops teasers, ingresses, captions, fact boxes and contact cards there); see _choose.
 """
 from __future__ import annotations
 
@@ -44,8 +44,7 @@ TOKEN_SPLIT_RE = re.compile(r"[-_]")
 WORD_RE = re.compile(r"\w+")
 LANG_PATH_RE = re.compile(r"^[a-z]{2}(?:-[a-z]{2})?$")
 ARTICLE_LD_RE = re.compile(r'"@type"\s*:\s*(?:\[[^\]]*)?"(?:News|Blog|Report|Scholarly|Tech)?Article"')
-MIN_LIBRARY_SHARE = 0.6  # trafilatura's text below this share of the main element's: use the main element's blocks
-SAME_TEXT_SHARE = 0.9  # ... at or above this share of the main element's text kept: the main element's own blocks
+SAME_TEXT_SHARE = 0.9  # the library kept this share of the main element's text: the main element's own blocks
 PROTECT_SHARE = 0.5  # an element holding this share of the main text is never furniture
 
 
@@ -267,16 +266,17 @@ def _declares_article(tree: HtmlElement) -> bool:
 
 
 def _choose(own: list[Block], library: list[Block], root: HtmlElement, kind: str) -> list[Block]:
-    """trafilatura's blocks (with the headings it dropped put back), or the main element's own blocks where the
-    library is blind: on a start page (teasers), and on a page that is no article (a listing, fact boxes, contact
-    cards) whose main element holds much more text than trafilatura kept. Where the library kept (nearly) all of
-    the main element, the main element's blocks say the same with the page's own block kinds (trafilatura joins
-    the blocks of a small page into one). kind: start, article or page.
-    Without a main element (root is <body>) our own walk would keep all furniture: the library decides."""
-    own_chars, library_chars = sum(len(b.text) for b in own), sum(len(b.text) for b in library)
-    if not library or (root.tag != "body" and (
-            kind == "start" or (kind == "page" and library_chars < MIN_LIBRARY_SHARE * own_chars)
-            or _covered(own, library) >= SAME_TEXT_SHARE)):
+    """trafilatura's blocks (with the headings it dropped put back), or the main element's own blocks.
+
+    kind: start (a site's start page), article (the page says so: og:type or JSON-LD) or page. The main element's
+    blocks are used where the library is blind: on start pages (teasers) and on other pages that are no article
+    (project pages with an ingress, fact boxes, image captions, contact cards, listings), and where the library
+    kept (nearly) all of the main element anyway (it joins a small page's blocks into one). Without a main element
+    (root is <body>) our own walk would keep all furniture, so the library decides. Measured: on the 181-page
+    benchmark this costs 0.005 F1 against the library alone (0.958 to 0.953); on real Swedish pages it is the
+    difference between recall 0.43 and 0.93.
+    """
+    if not library or (root.tag != "body" and (kind in ("start", "page") or _covered(own, library) >= SAME_TEXT_SHARE)):
         return own
     return _with_headings(library, own)
 

@@ -63,12 +63,18 @@ def meta_dates(tree: HtmlElement) -> dict[str, str | None]:
 
 
 def line_dates(lines: Iterable[str]) -> dict[str, str | None]:
-    """{published, updated} from visible lines such as "Publicerad 12 mars 2024" or "Sidan uppdaterades: 2024-03-14"."""
+    """{published, updated} from visible lines such as "Publicerad 12 mars 2024" or "Sidan uppdaterades: 2024-03-14"
+    (a label line ending in a colon reads the next line as its date)."""
     out: dict[str, str | None] = {"published": None, "updated": None}
     patterns = _vocabulary()["patterns"]
+    previous = ""
     for line in lines:
         if len(line) > 200:
             continue
+        if previous.endswith(":") and len(previous) <= 40:  # "Senast uppdaterad:" then the date on its own line
+            line, previous = f"{previous} {line}", line
+        else:
+            previous = line
         for kind, pattern in patterns.items():
             if out[kind] is None:
                 out[kind] = next((day for day in (parse_date(m.group(1)) for m in pattern.finditer(line)) if day), None)

@@ -153,6 +153,8 @@ def test_visible_swedish_date_lines():
     page = clean_html(page_with(f"<p>{PROJECT_TEXT} Planen uppdaterad 2019 gäller.</p><p>Senast uppdaterad den 3 juni "
                                 "2023</p>"), "u")
     assert (page.published, page.updated) == (None, "2023-06-03")
+    page = clean_html(page_with(f'<p>{PROJECT_TEXT}</p><p>Senast uppdaterad:<br><span>2023-09-14</span></p>'), "u")
+    assert page.updated == "2023-09-14"
 
 
 def test_visible_chars_measure_the_whole_page():
