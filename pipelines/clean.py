@@ -142,6 +142,9 @@ def _prepare(tree: HtmlElement) -> HtmlElement:
     rules = _rules()
     for el in list(tree.iter(etree.Comment, etree.ProcessingInstruction)):
         _drop(el)
+    for el in list(tree.iter("button")):
+        if el.get("aria-controls") or el.get("aria-expanded") or el.getparent().tag in HEADINGS | {"summary"}:
+            el.tag = "span"  # an accordion's or tab's trigger: its text is the panel's heading
     for el in list(tree.iter(*rules["drop_tags"])):
         _drop(el)
     for el in list(tree.iter(etree.Element)):
