@@ -3,8 +3,9 @@
 - SQLite limits on every connection: no value (string or blob) beyond MAX_VALUE_BYTES, so
   `randomblob(1e9)` or `zeroblob(1e10)` fail at once with "string or blob too big"; bounded SQL text,
   expression depth and LIKE patterns; a process-wide cap on SQLite's heap.
-- Errors in one log line and an error page, never a traceback: Datasette prints every error, 404s
-  included, with `rich` (pulled in by spaCy) as a full traceback with locals, 0.5 s of CPU each.
+- Errors in one log line and an error page, never a traceback: Datasette's own handler (which every
+  handler's result cannot bypass, so it is unregistered at start-up) prints every error, 404s included,
+  with `rich` (pulled in by spaCy) as a full traceback with locals, 0.5 s of CPU each.
 - A bad `_sort` is the client's error (400), not the server's (Datasette says 500).
 - Full-text index tables (`*_fts` and its `_data`, `_idx`, `_docsize`, `_config` shadow tables) are
   not served as tables: they hold index fragments, not rows for readers.
@@ -21,6 +22,7 @@ import sqlite3
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import Response, hookimpl
+from datasette.plugins import pm
 from datasette.utils.asgi import Base400
 from datasette.views.base import DatasetteError
 
@@ -39,6 +41,16 @@ MIN_SEARCH_TERM = 3
 CLIENT_ERRORS = ("Cannot sort table by", "Cannot use _sort")  # DatasetteError messages that are a bad request
 
 logger = logging.getLogger("kommunarkiv.serve")
+
+
+DEFAULT_ERROR_HANDLER = "datasette.handle_exception"
+
+
+@hookimpl
+def startup() -> None:
+    default = pm.get_plugin(DEFAULT_ERROR_HANDLER)
+    if default is not None:
+        pm.unregister(default)
 
 
 @hookimpl
