@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_crawl
+from test_cfemail import cf_encode
 from scraper.sample_server import serve_sites
 
 pytestmark = pytest.mark.slow
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.slow
 PAGE = ("<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'>{head}<title>{title}</title></head>"
         "<body><main><h1>{title}</h1>{body}</main></body></html>")
 BIG_SITEMAP_URLS = 49_001
+CF_ADDRESS = "projektledare@exempel.se"
 
 
 def page(title: str, body: str = "", head: str = "") -> str:
@@ -151,7 +153,9 @@ def lossy_crawl(tmp_path_factory):
     write(tmp / "sites", "kartor", sitemap_files)
     chain = {f"/kedja/{n}": {"status": 302, "headers": {"Location": f"/kedja/{n + 1}"}} for n in range(20)}
     write(tmp / "sites", "forluster", {
-        "index.html": page("Start", links("/sjalv", "/loop-a", "/kedja/0", "/uppdatera", "/bomb", "/stor")),
+        "index.html": page("Start", links("/sjalv", "/loop-a", "/kedja/0", "/uppdatera", "/bomb", "/stor", "/kontakt")),
+        "kontakt.html": page("Kontakt", f'<p>E-post: <a href="/cdn-cgi/l/email-protection" class="__cf_email__" '
+                                        f'data-cfemail="{cf_encode(CF_ADDRESS)}">[email&#160;protected]</a></p>'),
         "uppdatera.html": page("Uppdateras", head="<meta http-equiv='refresh' content='0; url=/uppdatera'>"),
         "bomb.html": zeros_gzip(11 * 1024 * 1024),
         "stor.html": page("Stor", "<p>" + "a" * (11 * 1024 * 1024) + "</p>"),
@@ -211,3 +215,11 @@ def test_every_loss_has_a_warning_line(lossy_crawl):
     log = lossy_crawl["result"].stderr
     for kind in ("self_redirect", "redirect_loop", "redirect_chain", "too_large", "sitemap_gzip", "sitemap_too_large"):
         assert any("WARNING" in line and kind in line for line in log.splitlines()), kind
+
+
+def test_cloudflare_protected_address_is_decoded_into_the_page_text(lossy_crawl):
+    conn = sqlite3.connect(lossy_crawl["db"])
+    text = conn.execute("select text from pages where url = ?", [lossy_crawl["bases"]["forluster"] + "/kontakt"]
+                        ).fetchone()[0]
+    conn.close()
+    assert CF_ADDRESS in text and "protected" not in text
