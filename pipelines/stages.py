@@ -9,12 +9,12 @@ from scrapy.crawler import Crawler
 
 from pipelines.cfemail import decode_protected_emails
 from pipelines.clean import clean_html
+from pipelines.items import PageItem
 from pipelines.runs import record_outcome
 from pipelines.store import (content_hash, mark_removed, open_archive, prune_organisations, record_error, store_page,
                              store_site, touch_page, utc_now)
-from scraper.items import PageItem
-from scraper.signals import crawl_error, site_moved
-from scraper.spiders.site import netloc
+from pipelines.signals import crawl_error, site_moved
+from pipelines.urls import netloc
 
 logger = logging.getLogger(__name__)
 

@@ -185,8 +185,8 @@ def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any
         db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
                                  | {"is_project_page": int(bool(record.get("is_project_page")))})
         _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)
-        db.execute("update projects set removed_at = (select removed_at from pages where url = ?) where page_url = ?",
-                   [url, url])
+        db.execute("update projects set removed_at = (select removed_at from pages where url = ?) "
+                   "where page_url = ? and removed_at is null", [url, url])  # projects retired above stay retired
 
 
 def _exists(db: Database, table: str, pk: str, value: Any) -> bool:

@@ -17,7 +17,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
-from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
@@ -26,7 +25,8 @@ from twisted.internet.defer import Deferred
 from w3lib.url import canonicalize_url
 
 from pipelines.versions import body_hash, latest_body
-from scraper.signals import crawl_error
+from pipelines.signals import crawl_error
+from scraper.scrapy_internals import check_scrapy, hold_slot, set_slot_delay
 
 logger = logging.getLogger(__name__)
 
@@ -134,12 +134,8 @@ class RobotsMiddleware(RobotsTxtMiddleware):
                            urlparse_cached(request).netloc, asked, delay)
         else:
             logger.info("%s asks for Crawl-delay %s s: obeyed", urlparse_cached(request).netloc, asked)
-        downloader = self.crawler.engine.downloader
-        key = self._slot_key(request)
-        self.delays[key] = delay
-        downloader.per_slot_settings[key] = {**downloader.per_slot_settings.get(key, {}), "delay": delay, "jitter": 0}
-        if key in downloader.slots:
-            downloader.slots[key].delay, downloader.slots[key].jitter = delay, 0
+        self.delays[self._slot_key(request)] = delay
+        set_slot_delay(self.crawler.engine.downloader, request, delay)
 
     def _slot_key(self, request: Request) -> str:
         return self.crawler.engine.downloader.get_slot_key(request)
@@ -310,6 +306,7 @@ class RetryAfterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "RetryAfterMiddleware":
+        check_scrapy()
         return cls(crawler, crawler.settings.getfloat("KOMMUNARKIV_RETRY_AFTER_MAX"))
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -320,15 +317,5 @@ class RetryAfterMiddleware:
                 wait = min(wait, self.max_wait)
                 logger.info("%s answered %d with Retry-After: pausing its site for %.0f s", request.url,
                             response.status, wait)
-                self._hold_slot(request, wait)
+                hold_slot(self.crawler.engine.downloader, request, wait)
         return response
-
-    def _hold_slot(self, request: Request, wait: float) -> None:
-        """Block the request's download slot for `wait` seconds (the downloader's own delay mechanism)."""
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is None:
-            return
-        if slot.latercall:
-            slot.latercall.cancel()
-        slot.latercall = call_later(wait, downloader._latercall, slot)

@@ -5,10 +5,11 @@ import logging
 import tempfile
 from pathlib import Path
 
+from scraper.metadata import render_metadata
+
 logger = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).resolve().parent
-METADATA = PACKAGE.parent / "metadata.yml"
 PLUGINS_DIR = PACKAGE / "datasette_plugins"
 TEMPLATES = PACKAGE / "templates"
 # suggest_facets off: suggestions try a GROUP BY on every column of every table page, most of a page's time
@@ -22,11 +23,10 @@ TARGETS = {"package": ["package", "--tag", "kommunarkiv"],
 
 
 def metadata_for(db: Path, public: bool = False) -> Path:
-    """metadata.yml for an archive: the committed one for archive.db, else one generated for its name (and edition)."""
-    if db.stem == "archive" and not public:
-        return METADATA
-    from scraper.metadata import render_metadata
+    """metadata.yml for an archive, generated for its name (and edition) into a new temporary folder.
 
+    Generated, not the checkout's metadata.yml (the same text for archive.db), so an installed package serves too.
+    """
     path = Path(tempfile.mkdtemp(prefix="kommunarkiv-")) / "metadata.yml"
     path.write_text(render_metadata(db.stem, public), encoding="utf-8")
     return path

@@ -8,13 +8,14 @@ from spacy.tokens import Doc, Span
 from pipelines.classify import is_project_page
 from pipelines.extract.contacts import find_contacts
 from pipelines.extract.dates import find_period, page_dates
-from pipelines.extract.money import project_budget
+from pipelines.extract.money import item_amount, project_budget
 from pipelines.extract.nlp import load_nlp
 from pipelines.extract.registry import Organisation, load_registry
 from pipelines.extract.segment import PageText, Section, page_title, prepare, split_projects
 from pipelines.page import CleanPage
+from pipelines.versions import extractor_version
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
 SUMMARY_MIN = 60
 
@@ -90,8 +91,11 @@ class Extractor:
             if block in blocks or block in tail and span.label_ == "funder":
                 found = self.entity(span, site, county)
                 if found:
-                    roles[span.label_].append(found)
+                    roles[span.label_].append({**found, "block": block})
+        roles = {role: [e for e in found if not _names_project(e, section.title)] for role, found in roles.items()}
         owners = _unique(roles["owner"])
+        listed = self.listed_owner(doc, text, section) if section.owner else None
+        owners = [listed] + owners if listed else owners
         owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
         funders = _unique(roles["funder"])
         partners = [p for p in _unique(owners[1:] + roles["partner"]) if not owner or _key(p) != _key(owner)]
@@ -100,7 +104,8 @@ class Extractor:
         period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
                                                if preamble else None)
         sentences = [s.text.strip() for s in doc.sents if text.block_at(s.start_char) in blocks]
-        budget = project_budget(sentences)
+        budget = (project_budget([s for s in sentences if s in section_text]) or
+                  (item_amount(text.blocks[section.first].text) if section.item else None) or project_budget(sentences))
         org_texts = {s.text.lower() for s in doc.spans["orgs"]}
         summary = next((b.text for b in section_blocks if b.kind in ("p", "li") and len(b.text) >= SUMMARY_MIN), None)
         return {
@@ -116,6 +121,20 @@ class Extractor:
             "budget_evidence": budget.evidence if budget and budget.currency == "SEK" else None,
             "contacts": find_contacts(section_blocks, org_texts, [text.blocks[i] for i in sorted(tail)]),
         }
+
+    def listed_owner(self, doc: Doc, text: PageText, section: Section) -> dict | None:
+        """The owner a listing item names after its title ('Title, Owner, beviljades N kr'): the organisation found
+        there, else the name as written, linked to the registry where it is known."""
+        block = text.blocks[section.first]
+        at = text.starts[section.first] + block.text.find(section.owner)
+        span = next((s for s in list(doc.spans["orgs"]) + list(doc.spans["ner_orgs"])
+                     if at <= s.start_char < at + len(section.owner)), None)
+        if span is not None and span.id_ != "self":
+            return {**self.entity(span, None, None), "block": section.first}
+        org = self.registry.for_name(section.owner)
+        return {"name": org.name if org else section.owner, "mention": section.owner,
+                "kind": org.kind if org else "organisation", "evidence": block.text, "id": org.id if org else None,
+                "block": section.first}
 
     def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None, county: str | None,
                       roles: dict[str, list[dict]]) -> dict | None:
@@ -136,6 +155,12 @@ def _county(doc: Doc, site: Organisation | None) -> str | None:
         return site.county_code
     boards = {s.id_.split("/")[1] for s in doc.spans["orgs"] if s.id_.startswith("lansstyrelse/")}
     return boards.pop() if len(boards) == 1 else None
+
+
+def _names_project(entity: dict, title: str) -> bool:
+    """Whether an organisation the rules found is only the project's own name ('Help for Newcomers' in the project
+    Help for Newcomers): an unlisted name inside the title."""
+    return entity["id"] is None and len(entity["mention"]) > 3 and entity["mention"].lower() in title.lower()
 
 
 def _key(entity: dict) -> str:

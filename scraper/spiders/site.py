@@ -20,11 +20,12 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
+from pipelines.items import PageItem
 from pipelines.runs import Frontier
+from pipelines.signals import crawl_error, site_moved
+from pipelines.urls import netloc
 from scraper.frontier import SiteFrontier, canonical_url
-from scraper.items import PageItem
 from scraper.middlewares import UNCHANGED, Loss
-from scraper.signals import crawl_error, site_moved
 
 STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -35,12 +36,6 @@ def _header(response: Response, name: str) -> str | None:
     """A response header as text, if present."""
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def netloc(url: str) -> str:
-    """The host[:port] of a URL, lower-cased, without a leading www."""
-    loc = urlsplit(url).netloc.lower()
-    return loc[4:] if loc.startswith("www.") else loc
 
 
 class SiteSpider(scrapy.Spider):
