@@ -26,7 +26,7 @@ from w3lib.url import canonicalize_url
 
 from pipelines.versions import body_hash, latest_body
 from pipelines.signals import crawl_error
-from scraper.scrapy_internals import check_scrapy, hold_slot, set_slot_delay
+from scraper.scrapy_internals import cached_robot_parser, check_scrapy, hold_slot, set_slot_delay
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class RobotsMiddleware(RobotsTxtMiddleware):
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
             await maybe_deferred_to_future(parser)
-            parser = self._parsers[netloc]
+            parser = cached_robot_parser(self, netloc)
         return parser
 
     async def _read(self, robots: Request, response: Response, request: Request) -> RobotParser | None:
