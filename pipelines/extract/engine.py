@@ -7,6 +7,7 @@ from spacy.tokens import Doc, Span
 
 from pipelines.classify import is_project_page
 from pipelines.extract.contacts import find_contacts
+from pipelines.extract.knowledge import load
 from pipelines.extract.dates import find_period, page_dates
 from pipelines.extract.money import item_amount, project_budget
 from pipelines.extract.nlp import load_nlp
@@ -17,6 +18,7 @@ from pipelines.versions import extractor_version
 
 EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
+PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
 SUMMARY_MIN = 60
 
 
@@ -88,10 +90,11 @@ class Extractor:
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
         for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):
             block = text.block_at(span.start_char)
-            if block in blocks or block in tail and span.label_ == "funder":
+            role = "funder" if span.label_ != "none" and span.id_.startswith(PAYERS) else span.label_
+            if block in blocks or block in tail and role == "funder":
                 found = self.entity(span, site, county)
                 if found:
-                    roles[span.label_].append({**found, "block": block})
+                    roles[role].append({**found, "block": block})
         roles = {role: [e for e in found if not _names_project(e, section.title)] for role, found in roles.items()}
         owners = _unique(roles["owner"])
         listed = self.listed_owner(doc, text, section) if section.owner else None
