@@ -1,6 +1,7 @@
 """The extraction engine: cleaned pages in, one record of projects and their facts per page out."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
@@ -19,6 +20,8 @@ from pipelines.versions import extractor_version
 EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
 PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
+FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
+EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SUMMARY_MIN = 60
 
 
@@ -95,12 +98,17 @@ class Extractor:
                 found = self.entity(span, site, county)
                 if found:
                     roles[role].append({**found, "block": block})
+        roles["funder"] += [self.entity(span, site, county) | {"block": text.block_at(span.start_char)}
+                            for span in doc.spans["orgs"]
+                            if text.block_at(span.start_char) in blocks and FUNDER_BY_NAME.match(span.text)]
         roles = {role: [e for e in found if not _names_project(e, section.title)] for role, found in roles.items()}
         owners = _unique(roles["owner"])
         listed = self.listed_owner(doc, text, section) if section.owner else None
         owners = [listed] + owners if listed else owners
         owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
         funders = _unique(roles["funder"])
+        if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
+            funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
         partners = [p for p in _unique(owners[1:] + roles["partner"]) if not owner or _key(p) != _key(owner)]
         section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
         section_text = "\n".join(b.text for b in section_blocks)
