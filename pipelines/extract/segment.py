@@ -66,6 +66,8 @@ def page_rules() -> dict:
     data["separator_re"] = re.compile("|".join(re.escape(p) for p in data["item_separators"]))
     data["owner_stop_re"] = re.compile("|".join(re.escape(p) for p in data["item_owner_stops"]))
     data["not_first"] = frozenset(data["item_not_first_words"]) | frozenset(load("number_words")["cardinals"])
+    data["glued_re"] = re.compile(r"^(" + "|".join(re.escape(p) for p in data["glued_labels"]) + r")(?=[A-ZÅÄÖ0-9])|^(" +
+                                  "|".join(f"{re.escape(k)}(?={v})" for k, v in data["glued_lower_labels"].items()) + ")")
     data["not_title_re"] = re.compile("|".join(re.escape(p) for p in data["item_not_title_stems"]), re.I)
     return data
 
@@ -98,6 +100,7 @@ def prepare(page: CleanPage) -> PageText:
         if size > MAX_CHARS:
             break
         text = rules["inline_re"].sub("", block.text[:MAX_CHARS]).strip()
+        text = rules["glued_re"].sub(lambda m: f"{m.group(0)}: ", text)
         text = re.sub(r"\s+([,.])", r"\1", text)
         if not text or text.lower() in rules["noise"] or text.startswith(tuple(rules["noise_prefixes"])):
             continue
@@ -191,6 +194,9 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
             len(words) > rules["item_max_title_words"] or (offset, offset + len(title)) in org_spans or
             rules["not_title_re"].search(title) or _has_money(title)):
         return None
+    quoted = QUOTED_RE.search(sentence, separator.end())
+    if quoted:  # 'Korskyrkan Borås får stöd med 6 058 500 kr för "Neighbourhood Borås"': owner first, name quoted
+        return quoted.group(1).strip(" ."), title
     owner = None
     if separator.group(0).strip() in (",", "/"):
         rest = sentence[separator.end():].strip()
