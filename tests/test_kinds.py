@@ -25,7 +25,6 @@ NOT_YET = frozenset({
     'CL1_call_backstory.txt',
     'CL1_pilot_backstory.txt',
     'CL2_english_page.txt',
-    'CL2_english_partners.txt',
     'CL3_council_decision.txt',
     'CL3_decision.txt',
     'CL3b_committee_roundup.txt',
