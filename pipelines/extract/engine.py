@@ -93,7 +93,8 @@ class Extractor:
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
         for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):
             block = text.block_at(span.start_char)
-            role = "funder" if span.label_ != "none" and span.id_.startswith(PAYERS) else span.label_
+            payer = span.id_.startswith(PAYERS) or bool(FUNDER_BY_NAME.match(span.text))
+            role = "funder" if span.label_ != "none" and payer else span.label_
             if block in blocks or block in tail and role == "funder":
                 found = self.entity(span, site, county)
                 if found:
