@@ -145,6 +145,7 @@ def test_a_bad_sort_is_a_400(served):
     assert fetch(f"{base}/archive/projects?_sort=no_such_column")[0] == 400
 
 
+@pytest.mark.slow
 def test_export_and_public_copy_leave_the_archive_file_untouched(archive, tmp_path):
     before = digest(archive)
     result = subprocess.run([KOMMUNARKIV, "export", "--db", str(archive), "--output", str(tmp_path / "p.csv")],
@@ -205,6 +206,7 @@ def test_serve_works_on_a_read_only_mount(read_only_archive, tmp_path, extra):
         process.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_export_works_on_a_read_only_mount(read_only_archive, tmp_path):
     result = subprocess.run(read_only(read_only_archive.parent, KOMMUNARKIV, "export", "--db", str(read_only_archive),
                                       "--output", str(tmp_path / "p.csv")), capture_output=True, text=True, timeout=120)
@@ -212,6 +214,7 @@ def test_export_works_on_a_read_only_mount(read_only_archive, tmp_path):
     assert len((tmp_path / "p.csv").read_text("utf-8").splitlines()) == 5
 
 
+@pytest.mark.slow
 def test_crawl_on_a_read_only_mount_says_so_in_one_line(read_only_archive):
     result = subprocess.run(read_only(read_only_archive.parent, KOMMUNARKIV, "crawl", "--site", "http://127.0.0.1:9/",
                                       "--db", str(read_only_archive)), capture_output=True, text=True, timeout=120)
@@ -221,6 +224,7 @@ def test_crawl_on_a_read_only_mount_says_so_in_one_line(read_only_archive):
 
 # --- a file that is no archive ---
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["crawl", "--site", "http://127.0.0.1:9/"], ["serve"], ["serve", "--public"],
                                      ["export"], ["reextract"], ["publish"]])
 def test_every_command_on_a_non_database_file_gives_one_line(tmp_path, command):
