@@ -197,7 +197,7 @@ async def search_page(datasette, request) -> Response:
 
     facet_lists = [(label, key, sorted(facets[key].items(), key=lambda kv: (-kv[1], kv[0]) if key != "year"
                                        else (-int(kv[0]), 0))[:15])
-                   for key, label in (("year", "Aktiv år"), ("county", "Län"), ("funder", "Finansiär"))]
+                   for key, label in (("year", "Aktivt år"), ("county", "Län"), ("funder", "Finansiär"))]
     return Response.html(await datasette.render_template("kommunarkiv_search.html", {
         "args": args, "projects": projects[:PAGE_SIZE], "project_count": len(projects), "pages": pages,
         "searched": searched, "choices": choices, "facets": facet_lists, "facet_url": facet_url,
