@@ -27,7 +27,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from sqlite_utils import Database
 
-from pipelines.funders import store_funding_sources
+from pipelines.funders import funding_sources, store_funding_sources
 from pipelines.store import active_years, slugify
 
 TITLE_SAME = 90  # token-sort similarity (0-100) above which two titles name the same project
@@ -207,7 +207,7 @@ DESCRIPTIONS_SQL = """
 select p.id, p.title, p.site_id, p.county, p.start_date, p.end_date, p.page_url, p.owner_id, s.name as site_name,
   p.budget_sek, p.period_evidence, p.budget_evidence, p.summary,
   (select count(*) from projects q where q.page_url = p.page_url) as on_page,
-  (select json_group_array(json_object('role', po.role, 'id', po.organisation_id, 'name', o.name,
+  (select json_group_array(json_object('role', po.role, 'id', po.organisation_id, 'name', o.name, 'mention', po.mention,
      'source', o.funding_source_id, 'evidence', po.evidence))
    from project_organisations po join organisations o on o.id = po.organisation_id
    where po.project_id = p.id) as roles
@@ -252,17 +252,31 @@ def merge_projects(db: Database) -> dict[str, int]:
                 found = why.get(i)
                 counts[found.rule if found else "own"] += 1
                 years.update(active_years(d.start, d.end))
-                words.append(db.execute("select coalesce(search_text, '') from projects where id = ?",
-                                        [d.id]).fetchone()[0])
+                words += own_words(row, roles[d.id])
                 if i != group[0]:
                     db.execute("update projects set merged_into = ? where id = ?", [lead, d.id])
+                    _write_search_fields(db, d.id, active_years(d.start, d.end), own_words(row, roles[d.id]))
                 db.table("project_sources").insert(_source_row(d, row, roles[d.id], lead, found))
-            if len(group) > 1:
-                text = "\n".join(dict.fromkeys(w for text in words for w in text.split("\n") if w))
-                db.execute("update projects set active_years = ?, search_text = ? where id = ?",
-                           [json.dumps([str(y) for y in sorted(years)]), text, lead])
+            _write_search_fields(db, lead, sorted(years), words)
     counts["descriptions"] = len(descriptions)
     return dict(counts)
+
+
+def own_words(row: dict[str, Any], roles: list[dict[str, Any]]) -> list[str]:
+    """What a search should find one description by besides its title and summary: its funders (and every
+    name of their funding sources), partners, owner, and its site's municipality and county."""
+    names = {s.id: s.names for s in funding_sources()}
+    words = [text for role in roles for text in (role["name"], role.get("mention")) if text]
+    words += [name for role in roles if role["role"] == "funder" for name in names.get(role.get("source"), ())]
+    return [w for w in (*words, row["site_name"], row["county"]) if w]
+
+
+def _write_search_fields(db: Database, project_id: str, years: list[int], words: list[str]) -> None:
+    """Set a row's active_years (YYYY strings) and search_text (one name a line), when they changed."""
+    text = "\n".join(dict.fromkeys(words))
+    db.execute("update projects set active_years = ?, search_text = ? where id = ? "
+               "and (active_years is not ? or search_text is not ?)",
+               [json.dumps([str(y) for y in years]), text, project_id, json.dumps([str(y) for y in years]), text])
 
 
 def _source_row(d: Description, row: dict[str, Any], roles: list[dict[str, Any]], lead: str,
@@ -280,9 +294,14 @@ def _source_row(d: Description, row: dict[str, Any], roles: list[dict[str, Any]]
 
 
 def unmerge_projects(db: Database) -> int:
-    """Undo every merge: each description is a project of its own again; return how many were merged."""
+    """Undo every merge: each description is a project of its own again (its own years and search words);
+    return how many were merged."""
     with db.atomic():
         undone = db.execute("update projects set merged_into = null where merged_into is not null").rowcount
         db.execute("update project_sources set project_id = source_id, rule = 'own', score = 100.0, "
                    "explanation = 'merges undone'")
+        for row in db.query(DESCRIPTIONS_SQL):
+            roles = json.loads(row["roles"] or "[]")
+            _write_search_fields(db, row["id"], active_years(row["start_date"], row["end_date"]),
+                                 own_words(row, roles))
     return undone
