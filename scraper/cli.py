@@ -140,7 +140,6 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
         kommunarkiv crawl --municipality Gällivare --max-pages 200
     """
     writable_folder(db, "--db")
-    open_db(db).close()
     from scraper.crawl import CrawlError, CrawlLocked, run_crawl
     from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_organisation, site_for_url
 
