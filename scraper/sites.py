@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipelines.extract.registry import Organisation, fold, load_registry
-from scraper.spiders.site import netloc
+from pipelines.urls import netloc
 
 
 class SiteError(ValueError):
