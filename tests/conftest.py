@@ -34,11 +34,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-def run_crawl(sites_csv: Path, db: Path, *extra: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run `kommunarkiv crawl` in a child process (Scrapy's reactor runs once per process)."""
+def run_crawl(sites_csv: Path, db: Path, *extra: str, timeout: int = 300,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `kommunarkiv crawl` in a child process (Scrapy's reactor runs once per process); `env` adds variables."""
     command = crawl_command(sites_csv, db) + list(extra)
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **LOOPBACK_CRAWL_ENV}, cwd=REPO)
+                          env={**os.environ, **LOOPBACK_CRAWL_ENV, **(env or {})}, cwd=REPO)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 from pipelines.items import PageItem
@@ -38,13 +38,6 @@ def spider() -> SiteSpider:
         crawler.signals.connect(lambda signal=signal, **kwargs: spider.sent.append((signal, kwargs)), signal=signal,
                                 weak=False)
     return spider
-
-
-def test_robots_sitemap_lines_become_sitemap_requests(spider: SiteSpider) -> None:
-    response = file_response(GALLIVARE / "robots.txt", BASE + "/robots.txt", "text/plain", cls=TextResponse)
-    requests = list(spider.parse_robots(response))
-    assert [r.url for r in requests] == [BASE + "/sitemap.xml"]
-    assert requests[0].callback == spider.parse_sitemap and requests[0].meta["auxiliary"]
 
 
 def test_sitemap_pages_are_queued_project_hints_first(spider: SiteSpider) -> None:

@@ -1,14 +1,19 @@
 """spaCy components of the extraction pipeline: block sentences, organisation linking, role attribution."""
 from __future__ import annotations
 
+import bisect
 import json
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy
 import srsly
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.pipeline import SpanRuler
+from spacy.pipeline.span_ruler import DEFAULT_SPANS_KEY
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 
@@ -21,6 +26,75 @@ SENTENCE_END = frozenset({".", "!", "?"})
 def read_patterns(paths: list[str]) -> list[dict]:
     """All span_ruler patterns of the given JSONL files, in order."""
     return [pattern for path in paths for pattern in srsly.read_jsonl(path)]
+
+
+EXACT_ATTRS = ("ORTH", "LOWER")
+
+
+def exact_attr(pattern: Any) -> str | None:
+    """"ORTH" or "LOWER" when a token pattern only spells out words by that one attribute ([{"ORTH": "Sida"}]),
+    so a PhraseMatcher finds exactly what the token Matcher would; None for any other pattern."""
+    if not isinstance(pattern, list) or not pattern:
+        return None
+    attrs = {key for token in pattern for key in token}
+    if len(attrs) != 1 or not all(len(token) == 1 and isinstance(next(iter(token.values())), str) for token in pattern):
+        return None
+    attr = attrs.pop().upper()
+    if attr not in EXACT_ATTRS or attr == "LOWER" and any(t[k] != t[k].lower() for t in pattern for k in t):
+        return None
+    return attr
+
+
+class ExactSpanRuler(SpanRuler):
+    """spaCy's span_ruler with its exact-text token patterns ([{"ORTH": "Sida"}, ...]) in PhraseMatchers by ORTH or
+    LOWER: one hash lookup pass per document instead of a token-Matcher state per pattern and token. Patterns with
+    operators, sets or other attributes stay in the token Matcher; the spans found are the same as span_ruler's."""
+
+    def clear(self) -> None:
+        super().clear()
+        self.exact = {attr: PhraseMatcher(self.nlp.vocab, attr=attr, validate=self.validate) for attr in EXACT_ATTRS}
+        if str(self.phrase_matcher_attr).upper() in self.exact:
+            self.exact[str(self.phrase_matcher_attr).upper()] = self.phrase_matcher
+
+    def add_patterns(self, patterns: list[dict[str, Any]]) -> None:
+        kept = self._patterns + list(patterns)
+        general = []
+        for entry in patterns:
+            attr = exact_attr(entry["pattern"])
+            if attr is None:
+                general.append(entry)
+                continue
+            label = repr((entry["label"], entry.get("id", "")))
+            self._match_label_id_map[self.nlp.vocab.strings.as_int(label)] = {"label": entry["label"],
+                                                                              "id": entry.get("id", "")}
+            words = [next(iter(token.values())) for token in entry["pattern"]]
+            self.exact[attr].add(label, [Doc(self.nlp.vocab, words=words)])
+        super().add_patterns(general)
+        self._patterns = kept
+
+    def match(self, doc: Doc) -> list[Span]:
+        self._require_patterns()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="\\[W036")
+            matches = list(self.matcher(doc)) if len(self.matcher) else []
+            for matcher in self.exact.values():
+                matches += matcher(doc) if len(matcher) else []
+        labels = self._match_label_id_map
+        return sorted({Span(doc, start, end, label=labels[key]["label"], span_id=labels[key]["id"])
+                       for key, start, end in matches if start != end})
+
+
+@Language.factory("exact_span_ruler", assigns=["doc.spans"],
+                  default_config={"spans_key": DEFAULT_SPANS_KEY, "spans_filter": None, "annotate_ents": False,
+                                  "ents_filter": {"@misc": "spacy.first_longest_spans_filter.v1"},
+                                  "phrase_matcher_attr": None, "validate": False, "overwrite": True})
+def make_exact_span_ruler(nlp: Language, name: str, spans_key: str | None, spans_filter: Any, annotate_ents: bool,
+                          ents_filter: Any, phrase_matcher_attr: str | None, validate: bool,
+                          overwrite: bool) -> ExactSpanRuler:
+    """An ExactSpanRuler, configured like spaCy's span_ruler."""
+    return ExactSpanRuler(nlp, name, spans_key=spans_key, spans_filter=spans_filter, annotate_ents=annotate_ents,
+                          ents_filter=ents_filter, phrase_matcher_attr=phrase_matcher_attr, validate=validate,
+                          overwrite=overwrite)
 
 
 @Language.component("block_sentencizer")
@@ -122,6 +196,17 @@ def make_org_linker(nlp: Language, name: str, link_data: str, cues_path: str) ->
     return OrgLinker(nlp, Path(link_data), Path(cues_path))
 
 
+def by_sentence(matches: list[tuple[int, int, int]], sents: list[Span]) -> list[list[tuple[int, int, int]]]:
+    """The matches (match id, start, end) of a document grouped by the sentence they lie wholly inside, order kept."""
+    starts = [sent.start for sent in sents]
+    out: list[list[tuple[int, int, int]]] = [[] for _ in sents]
+    for match in matches:
+        at = bisect.bisect_right(starts, match[1]) - 1
+        if at >= 0 and match[2] <= sents[at].end:
+            out[at].append(match)
+    return out
+
+
 class ProjectRoles:
     """Give the organisations of each sentence a role from the cues around them: doc.spans["roles"] ("none" included).
     A logo in a list ('Logotyp X' below 'Finansiärer') takes the list's role unless X owns the project; the logo of
@@ -137,7 +222,9 @@ class ProjectRoles:
         roles, logos = [], []
         listed: str | None = None  # the role of the list being read below a label heading
         items = 0
-        for sent in doc.sents:
+        sents = list(doc.sents)
+        matches = by_sentence(self.cues.match(doc), sents)
+        for sent, sent_matches in zip(sents, matches):
             inside = [o for o in orgs if o.start >= sent.start and o.end <= sent.end]
             named = [n for n in ner if n.start >= sent.start and n.end <= sent.end]
             found = self.cues.list_items(sent, inside, places, named) if listed and items < self.cues.max_items else []
@@ -147,7 +234,7 @@ class ProjectRoles:
                 items += 1
                 continue
             listed, items = self.cues.list_label(sent), 0
-            found = self.cues.attribute(sent, inside, places, named)
+            found = self.cues.attribute(sent, inside, places, named, sent_matches)
             roles += [Span(doc, o.start, o.end, role, span_id=o.id_) for o, role in found]
             fund = self.cues.logo_fund(sent, inside)
             if fund is not None and fund not in {o for o, _ in found}:

@@ -7,19 +7,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Span
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
 
 ROLE_CUES = Path(__file__).with_name("data") / "role_cues.json"
 NUMBER = {"LIKE_NUM": True, "OP": "+"}  # '#' in a cue phrase: a number, also '3 600 000'
 
 
+def _is_plain(phrase: str) -> bool:
+    """Whether a cue phrase is only words (no '#' number, no '*x' ending), so a PhraseMatcher on LOWER finds it."""
+    return not any(word == "#" or word.startswith("*") and len(word) > 1 for word in phrase.split())
+
+
 def _phrase_pattern(nlp: Language, phrase: str) -> list[dict]:
-    """The Matcher pattern of a cue phrase: '#' a number, '*x' any word ending in x, else the words as tokenised."""
+    """The Matcher pattern of a cue phrase: '#' a number, '*x' any word ending in x, '~x' x or a misspelling of it
+    one edit away ('finasierats'), else the words as tokenised."""
     out: list[dict] = []
     for word in phrase.split():
         if word == "#":
             out.append(NUMBER)
+        elif word.startswith("~") and len(word) > 1:
+            out.append({"LOWER": {"FUZZY1": word[1:].lower()}})
         elif word.startswith("*") and len(word) > 1:
             out.append({"LOWER": {"REGEX": f"{re.escape(word[1:].lower())}$"}})
         else:
@@ -73,22 +81,35 @@ class RoleCues:
             for phrase in cue["phrases"]:
                 after, before = by_phrase.get(phrase, (None, None))
                 by_phrase[phrase] = (after or cue["after"], before or cue["before"])
-        self.matcher = Matcher(nlp.vocab)
+        self.matcher = Matcher(nlp.vocab)  # phrases with a number or a word ending
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")  # phrases of plain words: one pass per document
         self.roles: dict[str, tuple[str | None, str | None]] = {}
         for roles in set(by_phrase.values()):
             key = f"{roles[0]}|{roles[1]}"
             self.roles[key] = roles
-            self.matcher.add(key, [_phrase_pattern(nlp, p) for p, r in by_phrase.items() if r == roles])
+            phrases = [p for p, r in by_phrase.items() if r == roles]
+            plain = [p for p in phrases if _is_plain(p)]
+            if plain:
+                self.phrases.add(key, [Doc(nlp.vocab, words=[t.lower_ for w in p.split() for t in nlp.make_doc(w)])
+                                       for p in plain])
+            if len(plain) < len(phrases):
+                self.matcher.add(key, [_phrase_pattern(nlp, p) for p in phrases if not _is_plain(p)])
 
-    def cues(self, sent: Span, orgs: list[Span]) -> list[Cue]:
+    def match(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Every cue phrase found in a document as (match id, start, end), longest first, then in text order."""
+        return sorted(self.phrases(doc) + self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
+
+    def cues(self, sent: Span, orgs: list[Span], matches: list[tuple[int, int, int]] | None = None) -> list[Cue]:
         """Non-overlapping cues in a sentence (longest first), not inside an organisation's name; 'vi' and a programme
-        may stand inside a cue ('samverkar vi med', 'i LONA-bidrag från')."""
+        may stand inside a cue ('samverkar vi med', 'i LONA-bidrag från'). `matches` are the document's (see match),
+        found once per document; without them the document is matched here."""
         inside = {i for org in orgs if org.label_ == "SELF" or org.id_.startswith("programme/")
                   for i in range(org.start, org.end)}
         taken = {i for org in orgs for i in range(org.start, org.end)} - inside
         found = []
-        for match_id, start, end in sorted(self.matcher(sent), key=lambda m: (m[1] - m[2], m[1])):
-            start, end = start + sent.start, end + sent.start
+        for match_id, start, end in self.match(sent.doc) if matches is None else matches:
+            if start < sent.start or end > sent.end:
+                continue
             in_name = (start > sent.start and sent.doc[start].is_title and sent.doc[start - 1].text not in ":;(•" and
                        start not in inside)
             if taken.isdisjoint(range(start, end)) and not in_name:
@@ -200,11 +221,12 @@ class RoleCues:
         both = model + self.candidates(sent, orgs, cues, places)
         return first_come(sorted(both, key=lambda s: s.start - s.end))  # the longer reading of a name wins
 
-    def attribute(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]],
-                  named: list[Span] = ()) -> list[tuple[Span, str]]:
+    def attribute(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]], named: list[Span] = (),
+                  matches: list[tuple[int, int, int]] | None = None) -> list[tuple[Span, str]]:
         """(organisation, role) for the organisations of a sentence (and names the cues introduce: `named` by the NER
-        model, or capitalised runs) given a role; places are (start, end) of place names, areas rather than organisations."""
-        cues = self.cues(sent, orgs)
+        model, or capitalised runs) given a role; places are (start, end) of place names, areas rather than organisations;
+        matches are the document's cue matches (see match)."""
+        cues = self.cues(sent, orgs, matches)
         if self.quiet.search(sent.text):
             return [(org, "none") for org in orgs]
         if not cues:
