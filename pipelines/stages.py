@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from pipelines.cfemail import decode_protected_emails
 from pipelines.clean import clean_html
 from pipelines.items import PageItem
-from pipelines.runs import record_outcome
+from pipelines.runs import record_outcome, thin_text
 from pipelines.store import (content_hash, mark_removed, open_archive, prune_organisations, record_error, store_page,
                              store_site, touch_page, utc_now)
 from pipelines.signals import crawl_error, site_moved
@@ -128,6 +128,9 @@ class StorePipeline:
         outcome = store_page(self.db, item.site_id, row, record.get("projects") or [], now, item.body)
         if record.get("error"):
             record_error(self.db, item.url, item.site_id, "parse", record["error"], now, self.run_id)
+        elif problem := thin_text(len(text), page.visible_chars if page else 0):
+            logger.warning("Main text lost on %s: %s", item.url, problem)
+            record_error(self.db, item.url, item.site_id, "empty_text", problem, now, self.run_id)
         return outcome
 
     def on_crawl_error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None = None) -> None:

@@ -1,12 +1,14 @@
 """The extraction engine: cleaned pages in, one record of projects and their facts per page out."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
 
 from pipelines.classify import is_project_page
 from pipelines.extract.contacts import find_contacts
+from pipelines.extract.knowledge import load
 from pipelines.extract.dates import find_period, page_dates
 from pipelines.extract.money import item_amount, project_budget
 from pipelines.extract.nlp import load_nlp
@@ -17,6 +19,9 @@ from pipelines.versions import extractor_version
 
 EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
+PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
+FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
+EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SUMMARY_MIN = 60
 
 
@@ -88,16 +93,23 @@ class Extractor:
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
         for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):
             block = text.block_at(span.start_char)
-            if block in blocks or block in tail and span.label_ == "funder":
+            payer = span.id_.startswith(PAYERS) or bool(FUNDER_BY_NAME.match(span.text))
+            role = "funder" if span.label_ != "none" and payer else span.label_
+            if block in blocks or block in tail and role == "funder":
                 found = self.entity(span, site, county)
                 if found:
-                    roles[span.label_].append({**found, "block": block})
+                    roles[role].append({**found, "block": block})
+        roles["funder"] += [self.entity(span, site, county) | {"block": text.block_at(span.start_char)}
+                            for span in doc.spans["orgs"]
+                            if text.block_at(span.start_char) in blocks and FUNDER_BY_NAME.match(span.text)]
         roles = {role: [e for e in found if not _names_project(e, section.title)] for role, found in roles.items()}
         owners = _unique(roles["owner"])
         listed = self.listed_owner(doc, text, section) if section.owner else None
         owners = [listed] + owners if listed else owners
         owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
         funders = _unique(roles["funder"])
+        if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
+            funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
         partners = [p for p in _unique(owners[1:] + roles["partner"]) if not owner or _key(p) != _key(owner)]
         section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
         section_text = "\n".join(b.text for b in section_blocks)

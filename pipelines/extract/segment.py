@@ -22,6 +22,7 @@ QUOTED_RE = re.compile(r"[”“\"«]([^”“\"»]{3,120})[”“\"»]")
 NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|en)\s+(?:\S+\s+){0,3}?"
                          r"(?:\w*projekt|förstudie|satsning|initiativ)\b")
 OWNER_ROLES = ("owner", "funder")
+DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def page_rules() -> dict:
     data["separator_re"] = re.compile("|".join(re.escape(p) for p in data["item_separators"]))
     data["owner_stop_re"] = re.compile("|".join(re.escape(p) for p in data["item_owner_stops"]))
     data["not_first"] = frozenset(data["item_not_first_words"]) | frozenset(load("number_words")["cardinals"])
+    data["glued_re"] = re.compile(r"^(" + "|".join(re.escape(p) for p in data["glued_labels"]) + r")(?=[A-ZÅÄÖ0-9])|^(" +
+                                  "|".join(f"{re.escape(k)}(?={v})" for k, v in data["glued_lower_labels"].items()) + ")")
     data["not_title_re"] = re.compile("|".join(re.escape(p) for p in data["item_not_title_stems"]), re.I)
     return data
 
@@ -98,8 +101,10 @@ def prepare(page: CleanPage) -> PageText:
         if size > MAX_CHARS:
             break
         text = rules["inline_re"].sub("", block.text[:MAX_CHARS]).strip()
+        text = rules["glued_re"].sub(lambda m: f"{m.group(0)}: ", text)
         text = re.sub(r"\s+([,.])", r"\1", text)
-        if not text or text.lower() in rules["noise"] or text.startswith(tuple(rules["noise_prefixes"])):
+        if (not text or text.lower() in rules["noise"] or text.lstrip("•·▪/ ").lower() in rules["noise"] or
+                text.startswith(tuple(rules["noise_prefixes"]))):
             continue
         blocks.append(Block(block.kind, text))
         size += len(text) + 1
@@ -119,6 +124,8 @@ def _is_generic(text: str) -> bool:
     """Whether a heading is a section of a page rather than a name: 'Finansiering och tid', 'Publicerad 2023-02-06'."""
     rules = page_rules()
     words = re.findall(r"[^\W\d_]+", text.lower())
+    if DATE_HEADING_RE.fullmatch(text.strip()):  # '19 juni 2019', '2023-02-06'
+        return True
     return (text.lower().strip(" :") in rules["generic"] or (bool(words) and words[0] in rules["not_title_prefixes"]) or
             (bool(words) and all(w in rules["generic_words"] for w in words)))
 
@@ -147,7 +154,11 @@ def page_title(page_text: PageText, fallback: str) -> str:
 
 
 def section_title(page_text: PageText, first: int, last: int, fallback: str) -> str:
-    """A project's title: a quoted project name, 'X är ett projekt', its heading, or the fallback."""
+    """A project's title: a 'Projektnamn:' record, a quoted project name, 'X är ett projekt', its heading, or the
+    fallback."""
+    record = next((m for b in page_text.blocks[first:last] if (m := page_rules()["record_re"].match(b.text))), None)
+    if record:
+        return record.group("title").strip(" .:")
     for block in page_text.blocks[first:last]:
         for m in QUOTED_RE.finditer(block.text):
             before = block.text[max(0, m.start() - 25):m.start()].lower()
@@ -175,8 +186,10 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
     if record:
         return record.group("title").strip(" .:"), None
     nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-    if (nxt is not None and rules["money_label_re"].match(nxt.text) and not is_label_line(block) and
-            len(block.text) <= 150 and block.text[:1].isupper()):
+    about = nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(
+        re.split(r"(?<=[.!?])\s+", nxt.text, maxsplit=1)[0])  # 'Projektet beviljas 1,5 miljoner euro.'
+    if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
+            len(block.text) <= 150 and block.text[:1].isupper() and not _has_money(block.text)):
         return block.text.strip(" .:"), None
     text = block.text.lstrip("•*·▪–- ")
     offset = start + len(block.text) - len(text)
@@ -191,6 +204,9 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
             len(words) > rules["item_max_title_words"] or (offset, offset + len(title)) in org_spans or
             rules["not_title_re"].search(title) or _has_money(title)):
         return None
+    quoted = QUOTED_RE.search(sentence, separator.end())
+    if quoted:  # 'Korskyrkan Borås får stöd med 6 058 500 kr för "Neighbourhood Borås"': owner first, name quoted
+        return quoted.group(1).strip(" ."), title
     owner = None
     if separator.group(0).strip() in (",", "/"):
         rest = sentence[separator.end():].strip()
@@ -199,6 +215,13 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
         if candidate[:1].isupper() and not re.search(r"\d", candidate) and len(candidate.split()) <= 8:
             owner = candidate
     return title, owner
+
+
+def _item_detail(block: Block) -> bool:
+    """Whether a block details the item above it: 'Projektet beviljas N kr ...', 'Projektfinansiering: N kr'."""
+    rules = page_rules()
+    return bool(rules["money_label_re"].match(block.text)) or (
+        block.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(block.text))
 
 
 def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
@@ -213,7 +236,7 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
     for n, (i, (title, owner)) in enumerate(found):
         stop = found[n + 1][0] if n + 1 < len(found) else end
         if blocks[i].kind == "li":
-            stop = i + 1
+            stop = min(stop, i + 2 if i + 1 < end and _item_detail(blocks[i + 1]) else i + 1)
         else:
             stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j])), stop)
         sections.append(Section(title, i, stop, owner, item=True))
