@@ -47,9 +47,11 @@ EXIT_INTERRUPTED = 130  # the crawl was stopped: continue it with --resume
 @cli.command()
 @click.option("--site", "site_urls", multiple=True, metavar="URL", help="Start URL of a site (repeatable).")
 @click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV file with a 'url' column (optional 'kommunkod', 'name').")
-@click.option("--all", "all_sites", is_flag=True, help="Every municipality and region in the registry.")
-@click.option("--county", metavar="CODE", help="The registry's municipalities and region in a county (e.g. 25).")
+              help="CSV file with a 'url' column (optional 'name', 'kind', 'county', 'kommunkod'): other public "
+                   "bodies such as Leader areas, kommunalförbund, samordningsförbund.")
+@click.option("--all", "all_sites", is_flag=True, help="Every municipality, region and county board in the registry.")
+@click.option("--county", metavar="CODE", help="The registry's municipalities, region and county board in a county "
+                                               "(e.g. 25).")
 @click.option("--municipality", "municipalities", multiple=True, metavar="NAME",
               help="A municipality by name or kommunkod (repeatable).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
@@ -74,12 +76,12 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
         kommunarkiv crawl --municipality Gällivare --max-pages 200
     """
     from scraper.crawl import CrawlError, run_crawl
-    from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_organisation, site_for_url
+    from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_url, sites_for_organisations
 
     try:
         sites = [site_for_url(url) for url in site_urls] + (read_sites_csv(sites_file) if sites_file else [])
         if all_sites or county or municipalities:
-            sites += [site_for_organisation(org) for org in registry_organisations(county, None, municipalities)]
+            sites += sites_for_organisations(registry_organisations(county, None, municipalities))
     except SiteError as error:
         raise click.ClickException(str(error)) from None
     if not sites and not resume:
@@ -118,16 +120,25 @@ def _print_crawl_summary(db: Path, report) -> None:
 
 @cli.command()
 @click.option("--county", metavar="CODE", help="Only this county (code, e.g. 25, or name).")
-@click.option("--kind", help="Only this kind (municipality, region, county_board, agency...) [municipality, region].")
+@click.option("--kind", help="Only this kind (municipality, region, county_board, agency, leader_area...) "
+                             "[municipality, region, county_board].")
+@click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also list the public bodies in this CSV ('url', optional 'name', 'kind', 'county', 'kommunkod').")
 @click.option("--check", is_flag=True, help="Validate the whole registry offline instead; exit 1 on a problem.")
-def sites(county: str | None, kind: str | None, check: bool) -> None:
-    """List the registry's organisations with a website (tab-separated: id, kind, name, county, start URL).
+def sites(county: str | None, kind: str | None, sites_file: Path | None, check: bool) -> None:
+    """List the sites `crawl --all` (and --sites FILE) would crawl, by kind and county (tab-separated: id, kind,
+    name, county code, start URL); a count per kind on stderr.
 
     Example:
 
         kommunarkiv sites --county 25 --kind municipality
+
+        kommunarkiv sites --sites leader_areas.csv --kind leader_area
     """
-    from scraper.sites import SiteError, check_registry, load_registry, registry_organisations, site_for_organisation
+    from collections import Counter
+
+    from scraper.sites import (SiteError, check_registry, county_of, load_registry, read_sites_csv,
+                               registry_organisations, site_listing, sites_for_organisations)
 
     if check:
         problems = check_registry(list(load_registry().by_id.values()))
@@ -138,11 +149,17 @@ def sites(county: str | None, kind: str | None, check: bool) -> None:
         click.echo("Registry OK: every municipality present, hosts well-formed and unique.", err=True)
         return
     try:
-        orgs = registry_organisations(county, kind)
+        listed = sites_for_organisations(registry_organisations(county, kind))
+        extra = read_sites_csv(sites_file) if sites_file else []
+        county_code = county_of(county)[0] if county else None
     except SiteError as error:
         raise click.ClickException(str(error)) from None
-    for org in orgs:
-        click.echo("\t".join([org.id, org.kind, org.name, org.county_code, site_for_organisation(org)["base_url"]]))
+    listed += [site for site in extra if (not kind or site["kind"] == kind) and
+               (not county_code or site["county_code"] == county_code)]
+    for site in site_listing(listed):
+        click.echo("\t".join([site["id"], site["kind"], site["name"], site["county_code"] or "", site["base_url"]]))
+    counts = Counter(site["kind"] for site in listed)
+    click.echo(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f": {len(listed)} sites", err=True)
 
 
 @cli.command()

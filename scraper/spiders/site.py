@@ -20,7 +20,7 @@ from pipelines.items import PageItem
 from pipelines.runs import Frontier
 from pipelines.signals import crawl_error, site_moved
 from pipelines.urls import netloc
-from scraper.frontier import SiteFrontier, canonical_url
+from scraper.frontier import SiteFrontier, SiteScopes, canonical_url
 from scraper.middlewares import UNCHANGED
 
 STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -47,7 +47,7 @@ class SiteSpider(scrapy.Spider):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sites = {site["id"]: site for site in sites}
-        self.site_by_netloc = {netloc(site["base_url"]): site["id"] for site in sites}
+        self.scopes = SiteScopes(sites)
         self.max_pages = max_pages
         self.resume = resume
         self.frontiers: dict[str, SiteFrontier] = {}
@@ -69,7 +69,8 @@ class SiteSpider(scrapy.Spider):
         for request in self._resumed_requests():
             yield request
         for site in self.sites.values():
-            base = site["base_url"].rstrip("/")
+            parts = urlsplit(site["base_url"])
+            base = f"{parts.scheme}://{parts.netloc}"  # robots.txt and the sitemap live at the host's root
             meta = {"site_id": site["id"]}
             yield scrapy.Request(f"{base}/robots.txt", callback=self.parse_robots, errback=self.on_error,
                                  meta={**meta, "auxiliary": True}, priority=100)
@@ -109,18 +110,22 @@ class SiteSpider(scrapy.Spider):
                               meta={"site_id": site_id}, priority=priority)
 
     def _site_of(self, url: str) -> str | None:
-        """The site a URL belongs to, or None when it is off every site."""
-        return self.site_by_netloc.get(netloc(url))
+        """The site a URL belongs to (by host and path prefix), or None when it is off every site."""
+        return self.scopes.site_of(url)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        """Follow the Sitemap: lines of robots.txt."""
+        """Follow the Sitemap: lines of robots.txt that stay on the host."""
         site_id = response.meta["site_id"]
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            if self._site_of(url) == site_id:
+            if netloc(url) == netloc(response.url):
                 yield self._sitemap_request(site_id, url)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        """Queue the pages of a sitemap (or the sitemaps of an index); skip a malformed one with a warning."""
+        """Queue the pages of a sitemap (or the sitemaps of an index); skip a malformed one with a warning.
+
+        A host's sitemap may list several sites' pages (lansstyrelsen.se: 21 county boards): each page is
+        queued for the site whose path prefix it falls under.
+        """
         site_id = response.meta["site_id"]
         body = response.body
         if body[:2] == b"\x1f\x8b":
@@ -141,11 +146,11 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("Skipping %s: not a sitemap (root element %r)", response.url, sitemap.type)
             return
         for loc in filter(None, entries):
-            if self._site_of(loc) != site_id:
-                continue
             if sitemap.type == "sitemapindex":
-                yield self._sitemap_request(site_id, loc)
-            elif request := self._page_request(site_id, loc, priority=self._priority(loc, "") + 10):
+                if netloc(loc) == netloc(response.url):
+                    yield self._sitemap_request(site_id, loc)
+            elif (owner := self._site_of(loc)) and (
+                    request := self._page_request(owner, loc, priority=self._priority(loc, "") + 10)):
                 yield request
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -181,12 +186,11 @@ class SiteSpider(scrapy.Spider):
     def _adopt_redirect(self, response: Response, site_id: str) -> Iterator[scrapy.Request]:
         """When a site's home page redirects to another host, crawl that host (and its sitemap) as the site."""
         redirects = response.meta.get("redirect_urls") or []
-        new_loc = netloc(response.url)
-        if redirects and new_loc not in self.site_by_netloc and netloc(redirects[0]) in self.site_by_netloc:
+        if redirects and not self.scopes.knows_host(response.url) and self.scopes.knows_host(redirects[0]):
             self.logger.warning("Site %s moved: %s redirects to %s", site_id, redirects[0], response.url)
-            self.site_by_netloc[new_loc] = site_id
-            self.crawler.signals.send_catch_log(signal=site_moved, site_id=site_id, url=response.url)
             parts = urlsplit(response.url)
+            self.scopes.add(f"{parts.scheme}://{parts.netloc}/", site_id)
+            self.crawler.signals.send_catch_log(signal=site_moved, site_id=site_id, url=response.url)
             yield self._sitemap_request(site_id, f"{parts.scheme}://{parts.netloc}/sitemap.xml")
 
     @staticmethod
