@@ -61,9 +61,12 @@ EXIT_INTERRUPTED = 130  # the crawl was stopped: continue it with --resume
 @click.option("--remove-after", type=click.IntRange(min=1), default=None,
               help="Mark a page removed after this many complete crawls without it [3].")
 @click.option("--progress/--no-progress", default=None, help="Status line on stderr [on when it is a terminal].")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Run as one worker of a distributed crawl sharing its frontier in Redis (redis://HOST:PORT/N); "
+                   "pages go to `kommunarkiv store --redis URL`, which writes the archive.")
 def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, county: str | None,
           municipalities: tuple[str, ...], db: Path, max_pages: int | None, resume: bool, remove_after: int | None,
-          progress: bool | None) -> None:
+          progress: bool | None, redis_url: str | None) -> None:
     """Crawl sites into the archive: sitemaps and links, robots.txt obeyed, project pages extracted.
 
     Re-crawls send If-None-Match / If-Modified-Since, keep each page's text versions and raw
@@ -74,8 +77,10 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
     Example:
 
         kommunarkiv crawl --municipality Gällivare --max-pages 200
+
+        kommunarkiv crawl --all --redis redis://10.0.0.5:6379/0   (on each worker machine)
     """
-    from scraper.crawl import CrawlError, run_crawl
+    from scraper.crawl import CrawlError, run_crawl, run_worker
     from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_url, sites_for_organisations
 
     try:
@@ -89,6 +94,16 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
     overrides = {key: value for key, value in (("KOMMUNARKIV_REMOVE_AFTER", remove_after),
                  ("KOMMUNARKIV_PROGRESS", None if progress is None else "always" if progress else "never"))
                  if value is not None}
+    if redis_url:
+        if resume:
+            raise click.UsageError("--resume is for one machine; a distributed crawl keeps its frontier in Redis")
+        try:
+            report = run_worker(sites, redis_url, max_pages, overrides)
+        except CrawlError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Worker {'finished' if report.finished else 'stopped'}: "
+                   f"{report.stats.get('response_received_count', 0)} responses.", err=True)
+        sys.exit(0 if report.finished else EXIT_INTERRUPTED)
     try:
         report = run_crawl(sites, db, max_pages, overrides, resume=resume)
     except CrawlError as error:
@@ -116,6 +131,37 @@ def _print_crawl_summary(db: Path, report) -> None:
                f"{project_pages} project pages, {projects} projects.", err=True)
     for site in report.broken:
         click.echo(f"BROKEN site {site['site_id']}: {site['problem']}", err=True)
+
+
+@cli.command()
+@click.option("--redis", "redis_url", metavar="URL", required=True, help="The distributed crawl (redis://HOST:PORT/N).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
+              show_default=True, help="Archive to write.")
+@click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Pages stored per transaction.")
+@click.option("--remove-after", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Mark a page removed after this many complete crawls without it.")
+def store(redis_url: str, db: Path, batch: int, remove_after: int) -> None:
+    """Write a distributed crawl's pages into the archive: the one writer, until the crawl is done.
+
+    Start it beside the workers (`kommunarkiv crawl --redis URL ...`); it may be stopped and started again.
+    Exit status as for crawl: 0 done, 3 a site looks broken.
+
+    Example:
+
+        kommunarkiv store --redis redis://10.0.0.5:6379/0 --db archive.db
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from scraper.writer import run_writer
+
+    try:
+        report = run_writer(redis_url, db, batch=batch, remove_after=remove_after)
+    except (RedisConnectionError, ValueError) as error:
+        raise click.ClickException(f"cannot reach Redis at {redis_url}: {error}") from None
+    _print_crawl_summary(db, report)
+    if report.broken:
+        sys.exit(EXIT_BROKEN)
 
 
 @cli.command()

@@ -63,6 +63,10 @@ class SiteSpider(scrapy.Spider):
                                                   settings.getint("KOMMUNARKIV_MAX_QUERY_VARIANTS"),
                                                   settings.getint("KOMMUNARKIV_MAX_PER_PATTERN"))
                             for site_id in spider.sites}
+        if settings.get("REDIS_URL"):  # a worker of a distributed crawl: the budget is shared in Redis
+            from scraper.distributed import shared_frontiers
+
+            spider.frontiers = shared_frontiers(settings, list(spider.sites), spider.max_pages)
         return spider
 
     async def start(self) -> Any:
