@@ -26,6 +26,7 @@ import os
 import pickle
 import random
 import socket
+import threading
 import uuid
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
@@ -42,7 +43,7 @@ from scrapy_redis.scheduler import Scheduler
 from pipelines.items import PageItem
 from pipelines.signals import crawl_error, site_moved
 from pipelines.urls import netloc
-from scraper.frontier import SiteFrontier, canonical_url, path_pattern
+from scraper.frontier import SiteFrontier, SiteScopes, canonical_url, path_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -135,11 +136,17 @@ class SpreadPriorityQueue(PriorityQueue):
 class _Finished:
     """A request's callback or errback that, once its output was handed on, takes the request out of in-flight."""
 
-    def __init__(self, wrapped: Callable[..., Any], done: Callable[[], None]) -> None:
+    def __init__(self, wrapped: Callable[..., Any] | None, done: Callable[[], None]) -> None:
         self.wrapped = wrapped
         self.done = done
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.wrapped is None:  # a request without errback: done, and the failure goes on as usual
+            self.done()
+            return args[0]
+        return self._run(*args, **kwargs)
+
+    def _run(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         try:
             yield from self.wrapped(*args, **kwargs) or ()
         finally:
@@ -173,13 +180,15 @@ class WorkerScheduler(Scheduler):
 
     def open(self, spider: Any) -> None:
         super().open(spider)
+        self._stopping = threading.Event()
+        threading.Thread(target=self._keep_alive, name="kommunarkiv-heartbeat", daemon=True).start()
         self.beat()
         settings = self.crawler.settings
         for site in settings.getlist("KOMMUNARKIV_SITES"):  # the writer records the sites workers announce
             self.server.hsetnx(self.key("sites"), site["id"], json.dumps(site))
         self.server.set(self.key("max_pages"), settings.getint("KOMMUNARKIV_MAX_PAGES"), nx=True)
         self.reclaim()
-        self.heartbeat = create_looping_call(self.beat)
+        self.heartbeat = create_looping_call(self.reclaim)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
         logger.info("Worker %s joined the crawl at %s (%d requests queued)", self.worker_id, self.prefix,
                     len(self.queue))
@@ -187,16 +196,25 @@ class WorkerScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self.heartbeat and self.heartbeat.running:
             self.heartbeat.stop()
+        self._stopping.set()
         self.requeue(self.inflight_key)  # a clean stop hands its unfinished requests back
         self.server.delete(self.key("worker", self.worker_id))
         self.server.srem(self.key("workers"), self.worker_id)
         super().close(reason)
 
     def beat(self) -> None:
-        """Say this worker is alive, and put back the in-flight requests of workers that are not."""
+        """Say this worker is alive."""
         self.server.set(self.key("worker", self.worker_id), 1, ex=WORKER_TTL_SECONDS)
         self.server.sadd(self.key("workers"), self.worker_id)
-        self.reclaim()
+
+    def _keep_alive(self) -> None:
+        """Beat from a thread of its own, so that a page that keeps the reactor busy (extraction) is not taken
+        for a dead worker; only a dead process (kill -9) stops it."""
+        while not self._stopping.wait(HEARTBEAT_SECONDS):
+            try:
+                self.beat()
+            except Exception as error:  # redis.exceptions.ConnectionError: try again next beat
+                logger.warning("Heartbeat failed: %s", error)
 
     def reclaim(self) -> int:
         """Re-queue the in-flight requests of every worker whose heartbeat expired; return how many."""
@@ -241,7 +259,7 @@ class WorkerScheduler(Scheduler):
         request.meta["inflight_id"] = inflight_id
         done = lambda: self.server.hdel(self.inflight_key, inflight_id)  # noqa: E731
         request.callback = _Finished(request.callback or self.spider._parse, done)
-        request.errback = _Finished(request.errback or (lambda failure: None), done)
+        request.errback = _Finished(request.errback, done)
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
@@ -314,6 +332,41 @@ class RedisSiteFrontier(SiteFrontier):
                                                    path_pattern(canonical), self.max_query_variants,
                                                    self.max_per_pattern])
         return canonical if claimed else None
+
+
+class SharedSiteScopes(SiteScopes):
+    """Site scopes whose additions (a site that moved to a new host) every worker sees, through Redis."""
+
+    def __init__(self, server: Redis, key: str, sites: list[dict[str, Any]]) -> None:
+        super().__init__(sites)
+        self.server = server
+        self.key = key
+
+    def add(self, base_url: str, site_id: str) -> None:
+        super().add(base_url, site_id)
+        if hasattr(self, "server"):  # not while the registry's sites are read in
+            self.server.hset(self.key, base_url, site_id)
+
+    def _refresh(self, url: str) -> None:
+        """Adopt the moves other workers saw, when a URL's host is unknown here."""
+        if not super().knows_host(url):
+            for base_url, site_id in self.server.hgetall(self.key).items():
+                if not super().knows_host(base_url.decode()):
+                    SiteScopes.add(self, base_url.decode(), site_id.decode())
+
+    def site_of(self, url: str) -> str | None:
+        self._refresh(url)
+        return super().site_of(url)
+
+    def knows_host(self, url: str) -> bool:
+        self._refresh(url)
+        return super().knows_host(url)
+
+
+def shared_scopes(settings: Any, sites: list[dict[str, Any]]) -> SharedSiteScopes:
+    """The sites' scopes, with moves shared by the distributed crawl's workers."""
+    prefix = settings.get("KOMMUNARKIV_REDIS_PREFIX", DEFAULT_PREFIX)
+    return SharedSiteScopes(redis_client(settings.get("REDIS_URL")), f"{prefix}:moved", sites)
 
 
 def shared_frontiers(settings: Any, site_ids: list[str], max_pages: int) -> dict[str, SiteFrontier]:

@@ -63,10 +63,11 @@ class SiteSpider(scrapy.Spider):
                                                   settings.getint("KOMMUNARKIV_MAX_QUERY_VARIANTS"),
                                                   settings.getint("KOMMUNARKIV_MAX_PER_PATTERN"))
                             for site_id in spider.sites}
-        if settings.get("REDIS_URL"):  # a worker of a distributed crawl: the budget is shared in Redis
-            from scraper.distributed import shared_frontiers
+        if settings.get("REDIS_URL"):  # a worker of a distributed crawl: budgets and site moves shared in Redis
+            from scraper.distributed import shared_frontiers, shared_scopes
 
             spider.frontiers = shared_frontiers(settings, list(spider.sites), spider.max_pages)
+            spider.scopes = shared_scopes(settings, list(spider.sites.values()))
         return spider
 
     async def start(self) -> Any:
