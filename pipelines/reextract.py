@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pipelines.cfemail import decode_protected_emails
 from pipelines.clean import clean_html, decode_html
 from pipelines.page import CleanPage
 from pipelines.store import prune_organisations, store_extraction
@@ -35,7 +36,7 @@ def _clean(row: dict[str, Any]) -> CleanPage | None:
     """The cleaned page from its raw body, or None (logged) if it cannot be read."""
     try:
         html = decode_html(gzip.decompress(row["body_gz"]), row["content_type"])
-        return clean_html(html, row["url"], row["content_type"])
+        return clean_html(decode_protected_emails(html), row["url"], row["content_type"])
     except Exception as error:  # one unreadable body must not stop the rebuild
         logger.warning("Keeping the old projects of %s: its raw page cannot be read (%s)", row["url"], error)
         return None

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import sqlite3
 import unicodedata
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -56,13 +58,65 @@ def ensure_db_shape(db: Database) -> None:
 
 
 def open_archive(path: str | Path) -> Database:
-    """Open (or create) an archive in WAL mode with its declared shape."""
+    """Open (or create) an archive in WAL mode with its declared shape; ArchiveError for a file that is not SQLite."""
+    check_archive_file(path)
     db = Database(path)
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     ensure_db_shape(db)
     store_municipalities(db)
     return db
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class ArchiveError(RuntimeError):
+    """A file that cannot serve as an archive (not SQLite, unreadable); its message is one line for the user."""
+
+
+def check_archive_file(path: str | Path) -> None:
+    """ArchiveError unless `path` is absent, empty or an SQLite database (by its 16-byte header)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise ArchiveError(f"cannot read the archive {path}: {error.strerror}") from None
+    if header and header != SQLITE_HEADER:
+        raise ArchiveError(f"{path} is not an archive: not an SQLite database file")
+
+
+def archive_writable(path: str | Path) -> bool:
+    """Whether the archive file and its directory can be written; a read-only mount counts, even for root."""
+    path = Path(path).resolve()
+    return (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            and not os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+
+
+def open_archive_readonly(path: str | Path) -> Database:
+    """Open an existing archive for reading only (SQLite URI mode=ro), never changing its file.
+
+    On a read-only file or mount it is opened immutable=1: SQLite cannot open a WAL database mode=ro
+    where it cannot create the -shm file. ArchiveError for a file that is not an SQLite database.
+    """
+    path = Path(path)
+    check_archive_file(path)
+    if not path.is_file():
+        raise ArchiveError(f"no archive at {path}")
+    mode = "mode=ro" if archive_writable(path) else "immutable=1"
+    return Database(sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True))
+
+
+def shape_is_current(db: Database) -> bool:
+    """Whether the archive has every declared table, column and view (else open_archive would migrate it)."""
+    tables = set(db.table_names())
+    for name, spec in schema()["tables"].items():
+        if name not in tables or not set(spec["columns"]) <= set(db.table(name).columns_dict):
+            return False
+    return set(schema().get("views", {})) <= set(db.view_names())
 
 
 def content_hash(text: str) -> str:
@@ -131,8 +185,8 @@ def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any
         db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
                                  | {"is_project_page": int(bool(record.get("is_project_page")))})
         _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)
-        db.execute("update projects set removed_at = (select removed_at from pages where url = ?) where page_url = ?",
-                   [url, url])
+        db.execute("update projects set removed_at = (select removed_at from pages where url = ?) "
+                   "where page_url = ? and removed_at is null", [url, url])  # projects retired above stay retired
 
 
 def _exists(db: Database, table: str, pk: str, value: Any) -> bool:

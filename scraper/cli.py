@@ -2,13 +2,28 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
 
-@click.group()
+class ArchiveGroup(click.Group):
+    """The command group, turning an archive that cannot be read or written into a one-line error."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from pipelines.store import ArchiveError
+
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as error:
+            raise click.ClickException(str(error)) from None
+        except sqlite3.Error as error:
+            raise click.ClickException(f"the archive cannot be used: {error}") from None
+
+
+@click.group(cls=ArchiveGroup)
 @click.version_option(package_name="kommunarkiv")
 def cli() -> None:
     """kommunarkiv: crawl Swedish public-sector sites into a searchable archive of projects."""
@@ -41,6 +56,8 @@ def extract(files: tuple[Path, ...]) -> None:
 
 
 EXIT_BROKEN = 3  # the crawl finished but some site's yield collapsed: see the site_health view
+EXIT_LOCKED = 4  # another crawl is writing to the archive: nothing was done
+EXIT_UNSTORED = 5  # the crawl finished but some pages could not be written (crawl_errors kind 'store')
 EXIT_INTERRUPTED = 130  # the crawl was stopped: continue it with --resume
 
 
@@ -72,7 +89,8 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
     Re-crawls send If-None-Match / If-Modified-Since, keep each page's text versions and raw
     responses, and mark pages gone (404/410, or absent from --remove-after crawls) as removed.
     Exit status: 0 done, 1 error, 2 usage error, 3 a site looks broken (see the site_health
-    view), 130 interrupted (run again with --resume).
+    view), 4 another crawl is writing to the archive, 5 pages could not be written to the archive,
+    130 interrupted (run again with --resume).
 
     Example:
 
@@ -80,7 +98,7 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
 
         kommunarkiv crawl --all --redis redis://10.0.0.5:6379/0   (on each worker machine)
     """
-    from scraper.crawl import CrawlError, run_crawl, run_worker
+    from scraper.crawl import CrawlError, CrawlLocked, run_crawl, run_worker
     from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_url, sites_for_organisations
 
     try:
@@ -106,11 +124,18 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
         sys.exit(0 if report.finished else EXIT_INTERRUPTED)
     try:
         report = run_crawl(sites, db, max_pages, overrides, resume=resume)
+    except CrawlLocked as error:
+        click.echo(f"Error: {error} (exit status {EXIT_LOCKED})", err=True)
+        sys.exit(EXIT_LOCKED)
     except CrawlError as error:
         raise click.ClickException(str(error)) from None
     _print_crawl_summary(db, report)
     if not report.finished:
         sys.exit(EXIT_INTERRUPTED)
+    if report.unstored:
+        click.echo(f"Error: {report.unstored} pages or errors could not be written to the archive {db} "
+                   f"(crawl_errors kind 'store'; the next crawl fetches them again)", err=True)
+        sys.exit(EXIT_UNSTORED)
     if report.broken:
         sys.exit(EXIT_BROKEN)
 
@@ -153,12 +178,18 @@ def store(redis_url: str, db: Path, batch: int, remove_after: int) -> None:
     """
     from redis.exceptions import ConnectionError as RedisConnectionError
 
+    from scraper.crawl import CrawlError, CrawlLocked
     from scraper.writer import run_writer
 
     try:
         report = run_writer(redis_url, db, batch=batch, remove_after=remove_after)
     except (RedisConnectionError, ValueError) as error:
         raise click.ClickException(f"cannot reach Redis at {redis_url}: {error}") from None
+    except CrawlLocked as error:
+        click.echo(f"Error: {error} (exit status {EXIT_LOCKED})", err=True)
+        sys.exit(EXIT_LOCKED)
+    except CrawlError as error:
+        raise click.ClickException(str(error)) from None
     _print_crawl_summary(db, report)
     if report.broken:
         sys.exit(EXIT_BROKEN)
@@ -220,10 +251,15 @@ def reextract(db: Path) -> None:
     """
     from pipelines.reextract import reextract_archive
     from pipelines.store import open_archive
+    from scraper.crawl import CrawlError, archive_lock
 
-    archive = open_archive(db)
-    pages, projects = reextract_archive(archive)
-    archive.close()
+    try:
+        with archive_lock(db):  # not while a crawl writes to it
+            archive = open_archive(db)
+            pages, projects = reextract_archive(archive)
+            archive.close()
+    except CrawlError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Re-extracted {pages} pages: {projects} projects.", err=True)
 
 
@@ -244,9 +280,12 @@ def serve(db: Path, host: str, port: int, public: bool) -> None:
 
         kommunarkiv serve --db archive.db --public --host 0.0.0.0
     """
-    from scraper.publish import serve_archive
+    from scraper.publish import PublishError, serve_archive
 
-    serve_archive(db, host, port, public)
+    try:
+        serve_archive(db, host, port, public)
+    except PublishError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @cli.command()
@@ -268,9 +307,12 @@ def publish(db: Path, target: str, public: bool, run: bool) -> None:
     import shlex
     import subprocess
 
-    from scraper.publish import prepare, publish_args
+    from scraper.publish import PublishError, prepare, publish_args
 
-    command = ["datasette", *publish_args(prepare(db, public), target, public)]
+    try:
+        command = ["datasette", *publish_args(prepare(db, public), target, public)]
+    except PublishError as error:
+        raise click.ClickException(str(error)) from None
     if not run:
         click.echo(shlex.join(command))
         return
@@ -295,13 +337,13 @@ def export(db: Path, fmt: str, county: str | None, funder: str | None, excel: bo
 
         kommunarkiv export --format json --funder socialfond
     """
-    from pipelines.store import open_archive
+    from pipelines.store import open_archive_readonly
     from scraper.export import dictionary_path, export as write_export
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel applies to --format csv")
     output = output or Path(f"projects.{fmt}")
-    archive = open_archive(db)
+    archive = open_archive_readonly(db)
     count = write_export(archive, output, fmt, county, funder, excel)
     archive.close()
     click.echo(f"Wrote {count} projects to {output} and the data dictionary to {dictionary_path(output)}", err=True)

@@ -108,3 +108,8 @@ class SiteScopes:
     def knows_host(self, url: str) -> bool:
         """Whether some crawled site lives on the URL's host."""
         return netloc(url) in self.by_netloc
+
+    def first_site(self, url: str) -> str | None:
+        """The id of a site on the URL's host (the one with the shortest prefix), if any."""
+        scopes = self.by_netloc.get(netloc(url))
+        return scopes[-1][1] if scopes else None

@@ -2,6 +2,10 @@
 
 - `RobotsTxtMiddleware._parsers`: netloc -> parsed robots.txt, or the Deferred still fetching it, or None.
   Read by `cached_robot_parser` for requests that waited together on one robots.txt download.
+- `RobotsTxtMiddleware._parsers`, `_parserimpl`, `_robotstxt_useragent`, `_default_useragent`, `_stats`:
+  used by scraper.middlewares.RobotsMiddleware, which replaces `robot_parser` to read robots.txt by RFC 9309.
+- `Downloader.per_slot_settings` (DOWNLOAD_SLOTS, read when a slot is made) and `Slot.delay` / `Slot.jitter`:
+  set by `set_slot_delay` for a host's Crawl-delay.
 - `Downloader._latercall(slot)` and `Slot.latercall`: the downloader's own delay timer. While a slot's
   `latercall` is set, `Downloader._process_queue` sends nothing from that slot; `hold_slot` sets it.
 
@@ -57,6 +61,16 @@ def cached_robot_parser(middleware: RobotsTxtMiddleware, netloc: str) -> RobotPa
         raise ScrapyInternalsChanged(f"Scrapy {scrapy.__version__}'s RobotsTxtMiddleware has no _parsers dict")
     parser = parsers.get(netloc)
     return None if isinstance(parser, Deferred) else parser
+
+
+def set_slot_delay(downloader: Downloader, request: Request, seconds: float) -> None:
+    """Space the requests of the request's download slot `seconds` apart, without jitter, also when the slot is
+    garbage-collected and made again."""
+    key = downloader.get_slot_key(request)
+    downloader.per_slot_settings[key] = {**downloader.per_slot_settings.get(key, {}), "delay": seconds, "jitter": 0}
+    slot = downloader.slots.get(key)
+    if slot is not None:
+        slot.delay, slot.jitter = seconds, 0
 
 
 def hold_slot(downloader: Downloader, request: Request, seconds: float) -> bool:

@@ -23,7 +23,7 @@ from redis import Redis
 from pipelines.runs import finish_run, resume_run, start_run
 from pipelines.stages import StorePipeline
 from pipelines.store import open_archive, prune_organisations, store_site, utc_now
-from scraper.crawl import CrawlReport
+from scraper.crawl import CrawlReport, archive_lock
 from scraper.distributed import DEFAULT_PREFIX, redis_client
 
 logger = logging.getLogger(__name__)
@@ -151,8 +151,16 @@ class Writer:
 
 def run_writer(url: str, db: Path, prefix: str = DEFAULT_PREFIX, batch: int = 200, poll: float = 0.5,
                remove_after: int = 3) -> CrawlReport:
-    """Store the distributed crawl at `url` into `db` until the crawl is done; return the run's report."""
-    writer = Writer(redis_client(url), db, prefix, batch, remove_after)
+    """Store the distributed crawl at `url` into `db` until the crawl is done; return the run's report.
+
+    Holds the archive's crawl lock (CrawlLocked when a crawl or another writer is writing to it).
+    """
+    server = redis_client(url)
+    with archive_lock(db):
+        return _write_until_done(Writer(server, db, prefix, batch, remove_after), poll)
+
+
+def _write_until_done(writer: Writer, poll: float) -> CrawlReport:
     try:
         while True:
             if writer.step():

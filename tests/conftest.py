@@ -24,11 +24,12 @@ SHARED = REPO.parent / "shared"
 EXPECTED = json.loads((TESTS / "files" / "sample_sites_expected.json").read_text("utf-8"))
 
 
-def run_crawl(sites_csv: Path, db: Path, *extra: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run `kommunarkiv crawl` in a child process (Scrapy's reactor runs once per process)."""
+def run_crawl(sites_csv: Path, db: Path, *extra: str, timeout: int = 300,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `kommunarkiv crawl` in a child process (Scrapy's reactor runs once per process); `env` adds variables."""
     command = crawl_command(sites_csv, db) + list(extra)
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **LOOPBACK_CRAWL_ENV}, cwd=REPO)
+                          env={**os.environ, **LOOPBACK_CRAWL_ENV, **(env or {})}, cwd=REPO)
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import inspect
+from types import SimpleNamespace
 
 import scrapy
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
-from scraper.scrapy_internals import TESTED, cached_robot_parser, check_scrapy, scrapy_version
+from scraper.scrapy_internals import TESTED, cached_robot_parser, check_scrapy, scrapy_version, set_slot_delay
 
 
 def test_installed_scrapy_is_a_checked_version() -> None:
@@ -36,3 +38,14 @@ def test_downloader_pauses_a_slot_while_its_latercall_is_set() -> None:
     assert list(inspect.signature(Downloader._latercall).parameters) == ["self", "slot"]
     assert "if slot.latercall:" in inspect.getsource(Downloader._process_queue)
     assert "self.slots" in inspect.getsource(Downloader.__init__)
+
+
+def test_a_slot_delay_holds_for_the_slot_and_for_one_made_later() -> None:
+    assert {"delay", "jitter"} <= set(Slot.__dataclass_fields__)
+    assert "self.per_slot_settings.get(key" in inspect.getsource(Downloader._get_slot)
+    slot = Slot(2, 0.5, 0.5)
+    downloader = SimpleNamespace(per_slot_settings={}, slots={"kommun.example": slot},
+                                 get_slot_key=lambda request: urlparse_cached(request).hostname)
+    set_slot_delay(downloader, scrapy.Request("http://kommun.example/a"), 2.0)
+    assert (slot.delay, slot.jitter) == (2.0, 0)
+    assert downloader.per_slot_settings["kommun.example"] == {"delay": 2.0, "jitter": 0}  # for a slot made later

@@ -20,11 +20,14 @@ def _is_plain(phrase: str) -> bool:
 
 
 def _phrase_pattern(nlp: Language, phrase: str) -> list[dict]:
-    """The Matcher pattern of a cue phrase: '#' a number, '*x' any word ending in x, else the words as tokenised."""
+    """The Matcher pattern of a cue phrase: '#' a number, '*x' any word ending in x, '~x' x or a misspelling of it
+    one edit away ('finasierats'), else the words as tokenised."""
     out: list[dict] = []
     for word in phrase.split():
         if word == "#":
             out.append(NUMBER)
+        elif word.startswith("~") and len(word) > 1:
+            out.append({"LOWER": {"FUZZY1": word[1:].lower()}})
         elif word.startswith("*") and len(word) > 1:
             out.append({"LOWER": {"REGEX": f"{re.escape(word[1:].lower())}$"}})
         else:

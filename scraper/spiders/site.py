@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from lxml import etree
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
-                               IgnoreRequest)
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest)
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from pipelines.items import PageItem
@@ -21,7 +25,7 @@ from pipelines.runs import Frontier
 from pipelines.signals import crawl_error, site_moved
 from pipelines.urls import netloc
 from scraper.frontier import SiteFrontier, SiteScopes, canonical_url
-from scraper.middlewares import UNCHANGED
+from scraper.middlewares import UNCHANGED, Loss
 
 STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -63,6 +67,7 @@ class SiteSpider(scrapy.Spider):
                                                   settings.getint("KOMMUNARKIV_MAX_QUERY_VARIANTS"),
                                                   settings.getint("KOMMUNARKIV_MAX_PER_PATTERN"))
                             for site_id in spider.sites}
+        crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
         if settings.get("REDIS_URL"):  # a worker of a distributed crawl: budgets and site moves shared in Redis
             from scraper.distributed import shared_frontiers, shared_scopes
 
@@ -75,10 +80,7 @@ class SiteSpider(scrapy.Spider):
             yield request
         for site in self.sites.values():
             parts = urlsplit(site["base_url"])
-            base = f"{parts.scheme}://{parts.netloc}"  # robots.txt and the sitemap live at the host's root
-            meta = {"site_id": site["id"]}
-            yield scrapy.Request(f"{base}/robots.txt", callback=self.parse_robots, errback=self.on_error,
-                                 meta={**meta, "auxiliary": True}, priority=100)
+            base = f"{parts.scheme}://{parts.netloc}"  # the host's sitemap lives at its root, as robots.txt does
             yield self._sitemap_request(site["id"], f"{base}/sitemap.xml")
             request = self._page_request(site["id"], site["base_url"], priority=80)
             if request:
@@ -103,8 +105,9 @@ class SiteSpider(scrapy.Spider):
 
     def _sitemap_request(self, site_id: str, url: str) -> scrapy.Request:
         """A request for a sitemap or sitemap index of the site."""
-        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error,
-                              meta={"site_id": site_id, "auxiliary": True}, priority=90)
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=90,
+                              meta={"site_id": site_id, "auxiliary": True,
+                                    "download_maxsize": self.settings.getint("SITEMAP_MAXSIZE")})
 
     def _page_request(self, site_id: str, url: str, priority: int = 0) -> scrapy.Request | None:
         """A request for the canonical form of a page's URL, unless seen, over budget or caught in a trap."""
@@ -118,26 +121,34 @@ class SiteSpider(scrapy.Spider):
         """The site a URL belongs to (by host and path prefix), or None when it is off every site."""
         return self.scopes.site_of(url)
 
-    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        """Follow the Sitemap: lines of robots.txt that stay on the host."""
-        site_id = response.meta["site_id"]
-        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            if netloc(url) == netloc(response.url):
-                yield self._sitemap_request(site_id, url)
+    def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Queue the sitemaps named in a host's robots.txt (the robots middleware fetched it, once per host); on a
+        shared host (lansstyrelsen.se) parse_sitemap hands each page to the site whose path prefix it is under."""
+        site_id = self._site_of(request.url) or self.scopes.first_site(request.url)
+        for url in getattr(getattr(robotparser, "rp", None), "sitemaps", ()):
+            if site_id and netloc(url) == netloc(request.url):
+                self.crawler.engine.crawl(self._sitemap_request(site_id, url))
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        """Queue the pages of a sitemap (or the sitemaps of an index); skip a malformed one with a warning.
+        """Queue the pages of a sitemap (or the sitemaps of an index); record and skip an unreadable one.
 
+        By the sitemap protocol a sitemap holds up to 50,000 URLs and 50 MB uncompressed (SITEMAP_MAX_URLS,
+        SITEMAP_MAXSIZE, a larger limit than pages'); URLs past the first 50,000 are left out and recorded.
         A host's sitemap may list several sites' pages (lansstyrelsen.se: 21 county boards): each page is
         queued for the site whose path prefix it falls under.
         """
         site_id = response.meta["site_id"]
         body = response.body
         if body[:2] == b"\x1f\x8b":
+            limit = self.settings.getint("SITEMAP_MAXSIZE")
             try:
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except OSError as error:
-                self.logger.warning("Skipping unreadable gzip sitemap %s: %s", response.url, error)
+                body = gunzip(body, max_size=limit)
+            except ValueError:  # scrapy's _DecompressionMaxSizeExceeded
+                self._loss(response.url, site_id, "sitemap_too_large",
+                           f"gzip sitemap inflates beyond {limit} bytes (a gzip bomb?)")
+                return
+            except (OSError, EOFError, zlib.error, struct.error) as error:
+                self._loss(response.url, site_id, "sitemap_gzip", f"unreadable gzip sitemap: {error}")
                 return
         try:
             etree.fromstring(body, parser=STRICT_XML)
@@ -150,6 +161,11 @@ class SiteSpider(scrapy.Spider):
         if sitemap.type not in ("urlset", "sitemapindex"):
             self.logger.warning("Skipping %s: not a sitemap (root element %r)", response.url, sitemap.type)
             return
+        most = self.settings.getint("SITEMAP_MAX_URLS")
+        if len(entries) > most:
+            self._loss(response.url, site_id, "sitemap_too_many_urls",
+                       f"{len(entries)} URLs, the protocol allows {most}: the rest left out")
+            entries = entries[:most]
         for loc in filter(None, entries):
             if sitemap.type == "sitemapindex":
                 if netloc(loc) == netloc(response.url):
@@ -207,6 +223,11 @@ class SiteSpider(scrapy.Spider):
         """Log a failed request with a clear reason and record it in the archive."""
         request = failure.request
         site_id = request.meta.get("site_id")
+        if failure.check(Loss):  # recorded under the URL that was queued, the start of any redirect chain
+            first = (request.meta.get("redirect_urls") or [request.url])[0]
+            where = f" (at {request.url})" if first != request.url else ""
+            self._loss(first, site_id, failure.value.kind, failure.value.message + where)
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.logger.debug("Not fetching %s: %s", request.url, failure.getErrorMessage())
             return
@@ -220,13 +241,21 @@ class SiteSpider(scrapy.Spider):
             kind, message = "connection", "connection refused"
         elif failure.check(DownloadTimeoutError):
             kind, message = "timeout", "request timed out"
+        elif failure.check(DownloadCancelledError, CancelledError):  # the download handler stops at the size limit
+            kind = "too_large"
+            message = f"body larger than the size limit ({request.meta.get('download_maxsize') or 'DOWNLOAD_MAXSIZE'})"
         else:
             kind, message = "other", f"{failure.type.__name__}: {failure.getErrorMessage()}"
         if request.meta.get("auxiliary") and kind == "http_4xx":
             self.logger.info("No %s (%s)", request.url, message)
             return
-        self.logger.warning("Could not fetch %s: %s", request.url, message)
+        self.logger.warning("Could not fetch %s (%s): %s", request.url, kind, message)
         self._error(request.url, site_id, kind, message, status)
+
+    def _loss(self, url: str, site_id: str | None, kind: str, message: str) -> None:
+        """Log a lost page or sitemap at WARNING and record it."""
+        self.logger.warning("Lost %s (%s): %s", url, kind, message)
+        self._error(url, site_id, kind, message)
 
     def _error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None = None) -> None:
         """Hand a fetch error to the store pipeline."""
