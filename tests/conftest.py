@@ -158,3 +158,15 @@ def archive_facts(db: Path) -> dict[str, list[tuple]]:
     facts = {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in queries.items()}
     conn.close()
     return facts
+
+
+@pytest.fixture
+def redis_url():
+    """A fresh Debian redis-server on 127.0.0.1 for one test (skipped with the reason when it is not installed)."""
+    from scraper.local_redis import RedisUnavailable, local_redis
+
+    try:
+        with local_redis() as url:
+            yield url
+    except RedisUnavailable as error:
+        pytest.skip(str(error))
