@@ -82,11 +82,12 @@ class CrawlReport:
         return [site for site in self.sites if site["status"] == "broken"]
 
 
-def crawl_settings(db: Path, sites: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -> Settings:
-    """The project's Scrapy settings, pointed at an archive and a list of sites."""
+def crawl_settings(db: Path | None, sites: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -> Settings:
+    """The project's Scrapy settings, pointed at an archive (None: a distributed worker has none) and sites."""
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
-    settings.set("KOMMUNARKIV_DB", str(db), priority="cmdline")
+    if db is not None:
+        settings.set("KOMMUNARKIV_DB", str(db), priority="cmdline")
     settings.set("KOMMUNARKIV_SITES", sites, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
@@ -166,3 +167,26 @@ def _close_run(db: Path, run_id: int, stats: dict[str, Any], remove_after: int) 
         if site["status"] == "broken":
             logger.error("Site %s looks broken: %s", site["site_id"], site["problem"])
     return CrawlReport(run_id, True, sites, stats)
+
+
+def run_worker(sites: list[dict[str, Any]], redis_url: str, max_pages: int | None = None,
+               overrides: dict[str, Any] | None = None) -> CrawlReport:
+    """Crawl as one worker of the distributed crawl at `redis_url` (scraper.distributed); never opens an archive.
+
+    Returns a report with run id 0 (the writer owns the run) and whether this worker finished.
+    """
+    from scraper.distributed import redis_client, worker_settings
+
+    try:
+        redis_client(redis_url)
+    except Exception as error:  # redis.exceptions.ConnectionError, ValueError for a malformed URL
+        raise CrawlError(f"cannot reach Redis at {redis_url}: {error}") from None
+    settings = crawl_settings(None, sites, {**(overrides or {}), **worker_settings(redis_url)})
+    max_pages = max_pages or settings.getint("KOMMUNARKIV_MAX_PAGES")
+    settings.set("KOMMUNARKIV_MAX_PAGES", max_pages, priority="cmdline")
+    process = AsyncCrawlerProcess(settings)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(crawler, sites=sites, max_pages=max_pages)
+    process.start()
+    stats = crawler.stats.get_stats()
+    return CrawlReport(0, stats.get("finish_reason") == "finished", stats=stats)
