@@ -89,6 +89,7 @@ class Extractor:
         """One project's facts from its section's blocks (and the preamble shared by a listing's projects; the
         section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av')."""
         blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
+        blocks |= set(range(*section.intro)) if section.intro else set()
         tail = set(range(text.owner_box, len(text.blocks)))
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
         for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):

@@ -49,6 +49,7 @@ class Section:
     last: int
     owner: str | None = None
     item: bool = False
+    intro: tuple[int, int] | None = None  # blocks [from, to) that open the item's group ('Projekt som beviljas ...')
 
 
 @cache
@@ -232,14 +233,17 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
     found = [(i, item) for i in range(end) if (item := _item(blocks, i, org_spans, page_text.starts[i]))]
     if len(found) < 2:
         return []
-    sections = []
+    sections: list[Section] = []
+    intro: tuple[int, int] | None = None  # the heading and text that open a group of items, shared by the group
     for n, (i, (title, owner)) in enumerate(found):
+        if sections and sections[-1].last < i:
+            intro = (sections[-1].last, i)
         stop = found[n + 1][0] if n + 1 < len(found) else end
         if blocks[i].kind == "li":
             stop = min(stop, i + 2 if i + 1 < end and _item_detail(blocks[i + 1]) else i + 1)
         else:
             stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j])), stop)
-        sections.append(Section(title, i, stop, owner, item=True))
+        sections.append(Section(title, i, stop, owner, item=True, intro=intro))
     return sections
 
 
