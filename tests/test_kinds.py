@@ -36,8 +36,6 @@ NOT_YET = frozenset({
     'DA1b_target_year.txt',
     'DA3_project_during_year.txt',
     'DA3_single_year.txt',
-    'FU4_interreg_area.txt',
-    'FU4_programme_truncated.txt',
     'FU5_funder_in_headline.txt',
     'FU5_headline_fund.txt',
     'FU6b_programme_frame.txt',

@@ -21,6 +21,8 @@ EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
 PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
 FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
+COFINANCE_RE = re.compile("|".join(map(re.escape, load("role_cues")["cofinancier_stems"])), re.I)
+COFINANCIER_KINDS = frozenset(load("role_cues")["cofinancier_kinds"])  # co-financing public bodies are partners too
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SUMMARY_MIN = 60
 
@@ -111,7 +113,9 @@ class Extractor:
         funders = _unique(roles["funder"])
         if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
             funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
-        partners = [p for p in _unique(owners[1:] + roles["partner"]) if not owner or _key(p) != _key(owner)]
+        cofinanciers = [f for f in funders if f["kind"] in COFINANCIER_KINDS and COFINANCE_RE.search(f["evidence"])]
+        partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers)
+                    if not owner or _key(p) != _key(owner)]
         section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
         section_text = "\n".join(b.text for b in section_blocks)
         period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
