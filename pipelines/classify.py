@@ -36,7 +36,8 @@ def project_page_score(text: str, projects: list[dict]) -> float:
     cues = _cues()
     score = project_cue_score(text) - sum(weight for pattern, weight in cues["not_project"] if pattern.search(text))
     facts = sum(1 for project in projects for key in FACT_KEYS if project.get(key))
-    listed = sum(1 for project in projects if project.get("owner") or project.get("budget_sek")) >= 2
+    listed = sum(1 for project in projects if project.get("owner") or project.get("budget_sek") or
+                 project.get("partners")) >= 2
     return score + min(facts * cues["fact_weight"], cues["max_fact_bonus"]) + (cues["listing_weight"] if listed else 0)
 
 
