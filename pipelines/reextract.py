@@ -110,7 +110,9 @@ def run_stage(db: Database, everything: bool = False, workers: int | None = None
     urls = pending_urls(db, None if everything else extractor_version())
     batches = list(_batches(urls))
     workers = min(workers or os.cpu_count() or 1, len(batches))
-    if extractor is not None or workers <= 1:
+    if not batches:
+        pages = 0
+    elif extractor is not None or workers <= 1:
         if extractor is None:
             from pipelines.extract.engine import Extractor
 
