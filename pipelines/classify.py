@@ -18,9 +18,11 @@ WORD_RE = re.compile(r"[^\W\d_]+")
 def _cues() -> dict:
     """classify.json with its cue expressions compiled."""
     data = json.loads(CUES.read_text(encoding="utf-8"))
-    for key in ("project", "not_project"):
+    for key in ("project", "not_project", "english_project"):
         data[key] = [(re.compile(pattern, re.I), weight) for pattern, weight in data[key]]
+    data["project"] += data["english_project"]
     data["swedish"] = frozenset(data["swedish_words"])
+    data["english"] = frozenset(data["english_words"])
     return data
 
 
@@ -34,20 +36,27 @@ def project_page_score(text: str, projects: list[dict]) -> float:
     cues = _cues()
     score = project_cue_score(text) - sum(weight for pattern, weight in cues["not_project"] if pattern.search(text))
     facts = sum(1 for project in projects for key in FACT_KEYS if project.get(key))
-    return score + min(facts * cues["fact_weight"], cues["max_fact_bonus"])
+    listed = sum(1 for project in projects if project.get("owner") or project.get("budget_sek")) >= 2
+    return score + min(facts * cues["fact_weight"], cues["max_fact_bonus"]) + (cues["listing_weight"] if listed else 0)
 
 
-def swedish_share(text: str) -> float:
-    """The share of a text's words that are common Swedish function words."""
+def swedish_share(text: str, key: str = "swedish") -> float:
+    """The share of a text's words that are common Swedish function words (or English ones, key="english")."""
     words = WORD_RE.findall(text.lower())
-    return sum(1 for w in words if w in _cues()["swedish"]) / len(words) if words else 0.0
+    return sum(1 for w in words if w in _cues()[key]) / len(words) if words else 0.0
+
+
+def readable(text: str) -> bool:
+    """Whether a page is in Swedish, or in English (an EU project's partner page)."""
+    return (swedish_share(text) >= _cues()["min_swedish_share"] or
+            swedish_share(text, "english") >= _cues()["min_english_share"])
 
 
 def is_project_page(page: CleanPage, projects: list[dict]) -> bool:
-    """A Swedish page with project facts, some project cues (or many kinds of facts), and more project cues than
+    """A Swedish (or English) page with project facts, some project cues (or many kinds of facts), and more project cues than
     call/agenda cues."""
     kinds = sum(1 for key in FACT_KEYS if any(project.get(key) for project in projects))
     text = page.text[:MAX_CHARS]
-    return (kinds > 0 and swedish_share(text) >= _cues()["min_swedish_share"] and
+    return (kinds > 0 and readable(text) and
             (project_cue_score(text) >= _cues()["min_project_cues"] or kinds >= _cues()["min_fact_kinds"]) and
             project_page_score(text, projects) >= _cues()["threshold"])

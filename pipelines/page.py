@@ -29,6 +29,7 @@ class CleanPage:
     updated: str | None = None
     site_org: str | None = None  # the organisation that runs the site ("Gällivare kommun")
     lang: str | None = None
+    visible_chars: int = 0  # length of all the page's visible text (0: not known), to judge a short main text
 
     @property
     def text(self) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pipelines.cfemail import decode_protected_emails
 from pipelines.clean import clean_html, decode_html
 from pipelines.page import CleanPage
 from pipelines.store import prune_organisations, record_error, store_extraction, utc_now
@@ -25,8 +26,8 @@ from pipelines.store import prune_organisations, record_error, store_extraction,
 logger = logging.getLogger(__name__)
 
 BATCH = 64  # pages a worker cleans and extracts (nlp.pipe) per task
-ROW_SQL = ("select p.url, p.site_id, coalesce(p.last_seen_at, p.fetched_at) as seen_at, v.body_gz, v.content_type "
-           "from pages p join page_versions v on v.url = p.url and v.version = p.version where v.body_gz is not null")
+KEPT = "from pages p join page_versions v on v.url = p.url and v.version = p.version where v.body_gz is not null"
+ROW_SQL = f"select p.url, p.site_id, coalesce(p.last_seen_at, p.fetched_at) as seen_at, v.body_gz, v.content_type {KEPT}"
 
 
 def extractor_version() -> str:
@@ -37,9 +38,16 @@ def extractor_version() -> str:
 
 
 def pending_urls(db: Database, version: str | None) -> list[str]:
-    """URLs of the kept pages to extract, in URL order: those not extracted by `version`, or all when it is None."""
+    """URLs of the kept pages to extract, in URL order: those not extracted by `version`, or all when it is None
+    (keyset pages of 1,000 along the primary key)."""
     where, params = (" and (p.extractor_version is null or p.extractor_version != ?)", [version]) if version else ("", [])
-    return [row[0] for row in db.execute(f"select url from ({ROW_SQL}{where}) order by url", params)]
+    urls: list[str] = []
+    while True:
+        found = [row[0] for row in db.execute(f"select p.url {KEPT} and p.url > ?{where} order by p.url limit 1000",
+                                              [urls[-1] if urls else "", *params])]
+        urls += found
+        if len(found) < 1000:
+            return urls
 
 
 def _rows(db: Database, urls: list[str]) -> list[dict[str, Any]]:
@@ -53,7 +61,7 @@ def _clean(row: dict[str, Any]) -> CleanPage | None:
     """The cleaned page from its raw body, or None (logged) if it cannot be read."""
     try:
         html = decode_html(gzip.decompress(row["body_gz"]), row["content_type"])
-        return clean_html(html, row["url"], row["content_type"])
+        return clean_html(decode_protected_emails(html), row["url"], row["content_type"])
     except Exception as error:  # one unreadable body must not stop the stage
         logger.warning("Keeping the old projects of %s: its raw page cannot be read (%s)", row["url"], error)
         return None

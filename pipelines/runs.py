@@ -22,6 +22,10 @@ ANSWERED = ("new", "changed", "unchanged")  # outcomes of a page the site served
 MIN_PREVIOUS_PROJECT_PAGES = 2  # "several": a drop from this many project pages to none flags the site
 EMPTIED_TEXT_SHARE = 0.25  # mean main text below this share of the previous run's: a redesign emptied it
 MIN_TEXT_CHARS = 200  # ... when the previous run's mean text was at least this long
+THIN_TEXT_SHARE = 0.05  # main text below this share of the page's visible text: the cleaner missed the content
+#   (on the 181 benchmark pages and the real Swedish pages, correct main texts are at least 0.11 of it)
+MIN_VISIBLE_CHARS = 500  # ... judged only on pages with at least this much visible text
+EMPTY_PAGES_SHARE = 0.5  # more than this share of a run's pages empty or thin: the site is broken, first crawl too
 
 
 @dataclass
@@ -115,11 +119,11 @@ def _site_totals(db: Database, run_id: int, site_id: str) -> dict[str, Any]:
           cast(avg(length(p.text)) filter (where f.outcome in {ANSWERED}) as integer)
         from crawl_frontier f left join pages p on p.url = f.url where f.run_id = ? and f.site_id = ?""",
                      [run_id, site_id]).fetchone()
-    errors = db.execute("select count(*) from crawl_errors where run_id = ? and site_id = ?",
-                        [run_id, site_id]).fetchone()[0]
+    errors, empty = db.execute("select count(*), count(*) filter (where kind = 'empty_text') from crawl_errors "
+                               "where run_id = ? and site_id = ?", [run_id, site_id]).fetchone()
     keys = ("pages_fetched", "pages_unchanged", "pages_new", "pages_changed", "pages_removed", "project_pages",
             "avg_text_chars")
-    return {"run_id": run_id, "site_id": site_id, **dict(zip(keys, row)), "errors": errors}
+    return {"run_id": run_id, "site_id": site_id, **dict(zip(keys, row)), "errors": errors, "empty_pages": empty}
 
 
 def _scheduled(db: Database, run_id: int, site_id: str) -> int:
@@ -136,11 +140,22 @@ def _previous_totals(db: Database, run_id: int, site_id: str) -> dict[str, Any] 
     return rows[0] if rows else None
 
 
+def thin_text(text_chars: int, visible_chars: int) -> str | None:
+    """Why a cleaned page's main text looks lost (empty, or a sliver of what the page shows), or None."""
+    if text_chars == 0:
+        return f"empty main text ({visible_chars} characters visible)"
+    if visible_chars >= MIN_VISIBLE_CHARS and text_chars < THIN_TEXT_SHARE * visible_chars:
+        return f"main text {text_chars} characters of {visible_chars} visible"
+    return None
+
+
 def site_problems(current: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
     """Why a site's yield looks collapsed in this run compared with the previous one (empty: healthy)."""
     problems = []
     if current["pages_fetched"] == 0 and current["errors"]:
         problems.append(f"every page an error ({current['errors']} errors)")
+    if current["pages_fetched"] and current.get("empty_pages", 0) > EMPTY_PAGES_SHARE * current["pages_fetched"]:
+        problems.append(f"main text empty or thin on {current['empty_pages']} of {current['pages_fetched']} pages")
     if previous and previous["project_pages"] >= MIN_PREVIOUS_PROJECT_PAGES and current["project_pages"] == 0:
         problems.append(f"no project pages (previous run: {previous['project_pages']})")
     if (previous and (previous["avg_text_chars"] or 0) >= MIN_TEXT_CHARS and current["pages_fetched"]

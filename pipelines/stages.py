@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy.crawler import Crawler
 
+from pipelines.cfemail import decode_protected_emails
 from pipelines.clean import clean_html
-from pipelines.runs import record_outcome
+from pipelines.items import PageItem
+from pipelines.runs import record_outcome, thin_text
 from pipelines.store import (content_hash, mark_removed, open_archive, prune_organisations, record_error, store_page,
                              store_site, touch_page, utc_now)
-from scraper.items import PageItem
-from scraper.signals import crawl_error, site_moved
-from scraper.spiders.site import netloc
+from pipelines.signals import crawl_error, site_moved
+from pipelines.urls import netloc
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ class CleanPipeline:
         if item.state != "fetched":
             return item
         try:
-            item.page = clean_html(item.html, item.url, item.content_type)
+            item.page = clean_html(decode_protected_emails(item.html), item.url, item.content_type)
         except Exception as error:  # a page the parser cannot read must not stop the crawl
             logger.warning("Could not read the HTML of %s: %s", item.url, error)
             item.record = {"error": f"unreadable HTML: {error}"}
@@ -40,12 +42,15 @@ class StorePipeline:
         self.sites = sites
         self.run_id = run_id
         self.db = None
+        self.stats = None
+        self.unstored: list[tuple[str, str | None, str]] = []  # (url, site_id, error): written at the end
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
         settings = crawler.settings
         pipeline = cls(settings.get("KOMMUNARKIV_DB"), settings.getlist("KOMMUNARKIV_SITES"),
                        settings.getint("KOMMUNARKIV_RUN_ID"))
+        pipeline.stats = crawler.stats
         crawler.signals.connect(pipeline.on_crawl_error, signal=crawl_error)
         crawler.signals.connect(pipeline.on_site_moved, signal=site_moved)
         return pipeline
@@ -57,10 +62,28 @@ class StorePipeline:
             store_site(self.db, site, now)
 
     def close_spider(self) -> None:
+        now = utc_now()
+        for url, site_id, error in self.unstored:  # the archive may have been busy then; record them now
+            try:
+                record_error(self.db, url, site_id, "store", f"could not write to the archive: {error}", now,
+                             self.run_id)
+            except sqlite3.Error as again:
+                logger.error("Could not record the unstored page %s either: %s", url, again)
         prune_organisations(self.db)
         self.db.close()
 
     def process_item(self, item: PageItem) -> PageItem:
+        try:
+            self._store(item)
+        except sqlite3.Error as error:  # e.g. "database is locked": keep crawling, fail the run loudly at the end
+            logger.error("Could not store %s: %s", item.url, error)
+            self.unstored.append((item.url, item.site_id, str(error)))
+            if self.stats is not None:
+                self.stats.inc_value("kommunarkiv/store_failures")
+        return item
+
+    def _store(self, item: PageItem) -> None:
+        """Write the page (or its unchanged mark) with its crawl-frontier entry, in one transaction."""
         now = utc_now()
         with self.db.atomic():  # the page, its version, projects and frontier entry: all or nothing
             if item.state == "fetched":
@@ -71,7 +94,6 @@ class StorePipeline:
             else:
                 outcome = "skipped"
             record_outcome(self.db, self.run_id, item.url, item.site_id, outcome, item.links)
-        return item
 
     def _store_fetched(self, item: PageItem, now: str) -> str:
         """Store a new or changed response; return new, changed or unchanged (same main text)."""
@@ -85,9 +107,21 @@ class StorePipeline:
         outcome = store_page(self.db, item.site_id, row, None, now, item.body)  # projects: the extraction stage
         if record.get("error"):
             record_error(self.db, item.url, item.site_id, "parse", record["error"], now, self.run_id)
+        elif problem := thin_text(len(text), page.visible_chars if page else 0):
+            logger.warning("Main text lost on %s: %s", item.url, problem)
+            record_error(self.db, item.url, item.site_id, "empty_text", problem, now, self.run_id)
         return outcome
 
     def on_crawl_error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None = None) -> None:
+        try:
+            self._record_crawl_error(url, site_id, kind, message, status)
+        except sqlite3.Error as error:
+            logger.error("Could not record the %s error of %s: %s", kind, url, error)
+            self.unstored.append((url, site_id, f"{kind}: {message}; then {error}"))
+            if self.stats is not None:
+                self.stats.inc_value("kommunarkiv/store_failures")
+
+    def _record_crawl_error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None) -> None:
         now = utc_now()
         with self.db.atomic():
             record_error(self.db, url, site_id, kind, message, now, self.run_id)

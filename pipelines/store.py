@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import sqlite3
 import unicodedata
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -19,6 +21,7 @@ from pipelines.versions import body_hash, save_version
 from pipelines.suppress import is_suppressed
 
 SQL_TYPES = {"text": str, "integer": int, "real": float, "blob": bytes}
+ROW_RE = re.compile(r"\brow\.")  # `row.` in a derived column's source condition: the trigger's new. or old.
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +42,7 @@ def slugify(name: str) -> str:
 
 
 def ensure_db_shape(db: Database) -> None:
-    """Create missing tables, columns, full-text indexes and views; safe to run on every open."""
+    """Create missing tables, columns, indexes, full-text indexes, derived columns and views; safe on every open."""
     for name, spec in schema()["tables"].items():
         columns = {col: SQL_TYPES[col_spec[0]] for col, col_spec in spec["columns"].items()}
         table = db.table(name)
@@ -49,20 +52,127 @@ def ensure_db_shape(db: Database) -> None:
             for col, col_type in columns.items():
                 if col not in table.columns_dict:
                     table.add_column(col, col_type)
+        for index in spec.get("indexes", []):
+            table.create_index(index, if_not_exists=True)
         if spec.get("fts"):
-            table.enable_fts(spec["fts"], create_triggers=True, tokenize=spec.get("fts_tokenize"), replace=True)
+            _ensure_fts(db, name, spec["fts"], spec.get("fts_tokenize"))
+    for name, spec in schema()["tables"].items():
+        if spec.get("derived"):
+            _ensure_derived(db, name, spec["derived"])
     for name, spec in schema().get("views", {}).items():
         db.create_view(name, spec["sql"], replace=True)
 
 
+def _ensure_trigger(db: Database, name: str, sql: str) -> bool:
+    """Create the trigger, or replace it when its SQL differs; return whether it was (re)created."""
+    existing = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?", [name]).fetchone()
+    if existing and existing[0] == sql:
+        return False
+    db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+    db.execute(sql)
+    return True
+
+
+def _ensure_fts(db: Database, table: str, columns: list[str], tokenize: str | None) -> None:
+    """A full-text index on `columns`, kept by triggers that fire only when one of those columns changes.
+
+    sqlite-utils' own triggers rewrite the entry on every update (a 304 re-fetch touching fetched_at
+    rewrote the page's trigram entry), so its index is made without them and these are added.
+    """
+    db.table(table).enable_fts(columns, tokenize=tokenize, replace=True)
+    listed = ", ".join(f"[{c}]" for c in columns)
+    values = {row: ", ".join(f"{row}.[{c}]" for c in columns) for row in ("new", "old")}
+    changed = " OR ".join(f"old.[{c}] IS NOT new.[{c}]" for c in columns)
+    delete = f"INSERT INTO [{table}_fts] ([{table}_fts], rowid, {listed}) VALUES ('delete', old.rowid, {values['old']});"
+    insert = f"INSERT INTO [{table}_fts] (rowid, {listed}) VALUES (new.rowid, {values['new']});"
+    _ensure_trigger(db, f"{table}_fts_insert", f"CREATE TRIGGER [{table}_fts_insert] AFTER INSERT ON [{table}] "
+                                               f"BEGIN {insert} END")
+    _ensure_trigger(db, f"{table}_fts_delete", f"CREATE TRIGGER [{table}_fts_delete] AFTER DELETE ON [{table}] "
+                                               f"BEGIN {delete} END")
+    _ensure_trigger(db, f"{table}_fts_update", f"CREATE TRIGGER [{table}_fts_update] AFTER UPDATE OF {listed} "
+                                               f"ON [{table}] WHEN {changed} BEGIN {delete} {insert} END")
+
+
+def _ensure_derived(db: Database, table: str, derived: dict[str, Any]) -> None:
+    """Triggers that keep the table's derived columns current (schema.yml `derived`); fill them when new."""
+    assignments = ", ".join(f"[{column}] = ({expression})" for column, expression in derived["columns"].items())
+    created = False
+    for source, (columns, condition) in derived["sources"].items():
+        for event, rows in (("insert", ["new"]), ("update", ["old", "new"]), ("delete", ["old"])):
+            if event == "delete" and source == table:
+                continue
+            where = " OR ".join("(" + ROW_RE.sub(f"{row}.", condition) + ")" for row in rows)
+            of = when = ""
+            if event == "update" and columns:  # only a real change: an upsert re-setting a column fires too
+                of = f" OF {', '.join(f'[{c}]' for c in columns)}"
+                when = " WHEN " + " OR ".join(f"old.[{c}] IS NOT new.[{c}]" for c in columns)
+            name = f"{table}_derived_{source}_{event}"
+            created |= _ensure_trigger(db, name, f"CREATE TRIGGER [{name}] AFTER {event.upper()}{of} ON [{source}]"
+                                                 f"{when} BEGIN UPDATE [{table}] SET {assignments} WHERE {where}; END")
+    if created:
+        db.execute(f"UPDATE [{table}] SET {assignments}")
+
+
 def open_archive(path: str | Path) -> Database:
-    """Open (or create) an archive in WAL mode with its declared shape."""
+    """Open (or create) an archive in WAL mode with its declared shape; ArchiveError for a file that is not SQLite."""
+    check_archive_file(path)
     db = Database(path)
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     ensure_db_shape(db)
     store_municipalities(db)
     return db
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class ArchiveError(RuntimeError):
+    """A file that cannot serve as an archive (not SQLite, unreadable); its message is one line for the user."""
+
+
+def check_archive_file(path: str | Path) -> None:
+    """ArchiveError unless `path` is absent, empty or an SQLite database (by its 16-byte header)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise ArchiveError(f"cannot read the archive {path}: {error.strerror}") from None
+    if header and header != SQLITE_HEADER:
+        raise ArchiveError(f"{path} is not an archive: not an SQLite database file")
+
+
+def archive_writable(path: str | Path) -> bool:
+    """Whether the archive file and its directory can be written; a read-only mount counts, even for root."""
+    path = Path(path).resolve()
+    return (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            and not os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+
+
+def open_archive_readonly(path: str | Path) -> Database:
+    """Open an existing archive for reading only (SQLite URI mode=ro), never changing its file.
+
+    On a read-only file or mount it is opened immutable=1: SQLite cannot open a WAL database mode=ro
+    where it cannot create the -shm file. ArchiveError for a file that is not an SQLite database.
+    """
+    path = Path(path)
+    check_archive_file(path)
+    if not path.is_file():
+        raise ArchiveError(f"no archive at {path}")
+    mode = "mode=ro" if archive_writable(path) else "immutable=1"
+    return Database(sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True))
+
+
+def shape_is_current(db: Database) -> bool:
+    """Whether the archive has every declared table, column and view (else open_archive would migrate it)."""
+    tables = set(db.table_names())
+    for name, spec in schema()["tables"].items():
+        if name not in tables or not set(spec["columns"]) <= set(db.table(name).columns_dict):
+            return False
+    return set(schema().get("views", {})) <= set(db.view_names())
 
 
 def content_hash(text: str) -> str:
@@ -140,9 +250,8 @@ def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any
         db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
                                  | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
         _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)
-        removed = db.execute("select removed_at from pages where url = ?", [url]).fetchone()
-        if removed and removed[0]:  # a removed page's projects stay flagged removed; a live page's stale ones too
-            db.execute("update projects set removed_at = ? where page_url = ?", [removed[0], url])
+        db.execute("update projects set removed_at = (select removed_at from pages where url = ?) "
+                   "where page_url = ? and removed_at is null", [url, url])  # projects retired above stay retired
 
 
 def _exists(db: Database, table: str, pk: str, value: Any) -> bool:

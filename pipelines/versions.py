@@ -1,4 +1,5 @@
-"""Page versions: each distinct main text of a page, with the raw response body it came from.
+"""Page versions: each distinct main text of a page, with the raw response body it came from; and the
+version of the extractor's rules that read it.
 
 Raw bodies are gzip blobs in the archive rather than WARC files beside it: a blob is written in the
 same SQLite transaction as the page row and its projects, so a crawl killed at any moment leaves
@@ -8,9 +9,43 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version as package_version
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+
+
+PACKAGE = Path(__file__).resolve().parent
+RULE_FILES = ("patterns/*.jsonl", "extract/data/*.json", "extract/pipeline.cfg", "data/*.csv")
+MODEL_FILES = "models/ner_sv/**/*"
+
+
+def rule_files(root: Path = PACKAGE) -> list[Path]:
+    """The files whose content decides what the extractor finds: pattern files, cue and vocabulary data,
+    the pipeline config, the organisation registry and the NER model's files; sorted, paths under root."""
+    found = {p for glob in (*RULE_FILES, MODEL_FILES) for p in root.glob(glob) if p.is_file()}
+    return sorted(found)
+
+
+def rules_digest(paths: Iterable[Path], root: Path = PACKAGE) -> str:
+    """SHA-256 (first 12 hex digits) over each file's path relative to root and its bytes."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def extractor_version(root: Path = PACKAGE) -> str:
+    """The extractor's version: '<package version>+<digest of the rule and model files>' (PEP 440 local label),
+    so that a changed pattern file, cue list or model gives a new version and `reextract` rebuilds its projects.
+    Reads every rule file (about 13 MB); engine.EXTRACTOR_VERSION holds the value computed once per process."""
+    try:
+        release = package_version("kommunarkiv")
+    except PackageNotFoundError:
+        release = "0"
+    return f"{release}+{rules_digest(rule_files(root), root)}"
 
 
 def body_hash(body: bytes) -> str:

@@ -9,8 +9,12 @@ and requests with callbacks and errbacks must survive pickling.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,7 @@ from scrapy.settings import Settings
 
 from pipelines.reextract import run_stage
 from pipelines.runs import finish_run, interrupt_run, resumable_run, resume_run, start_run
-from pipelines.store import open_archive, utc_now
+from pipelines.store import ArchiveError, archive_writable, check_archive_file, open_archive, utc_now
 from scraper.spiders.site import SiteSpider
 
 logger = logging.getLogger(__name__)
@@ -28,6 +32,35 @@ logger = logging.getLogger(__name__)
 
 class CrawlError(RuntimeError):
     """A crawl that cannot start."""
+
+
+class CrawlLocked(CrawlError):
+    """Another crawl is writing to the archive."""
+
+
+@contextmanager
+def archive_lock(db: Path) -> Iterator[None]:
+    """Hold the archive's crawl lock: an advisory flock on `<archive>.lock` beside it, released on exit (also when
+    the process dies). CrawlLocked when another crawl holds it; CrawlError when nothing can be written there."""
+    lock_path = db.with_name(db.name + ".lock")
+    try:
+        handle = lock_path.open("a+", encoding="utf-8")
+    except OSError as error:
+        raise CrawlError(f"cannot write beside the archive {db}: {error.strerror}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise CrawlLocked(f"another crawl ({holder}) is writing to {db}; not starting a second one") from None
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()}, started {utc_now()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -40,16 +73,22 @@ class CrawlReport:
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def unstored(self) -> int:
+        """Pages fetched but not written to the archive (a storage error; recorded as crawl_errors kind 'store')."""
+        return self.stats.get("kommunarkiv/store_failures", 0)
+
+    @property
     def broken(self) -> list[dict[str, Any]]:
         """The sites whose yield collapsed."""
         return [site for site in self.sites if site["status"] == "broken"]
 
 
-def crawl_settings(db: Path, sites: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -> Settings:
-    """The project's Scrapy settings, pointed at an archive and a list of sites."""
+def crawl_settings(db: Path | None, sites: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -> Settings:
+    """The project's Scrapy settings, pointed at an archive (None: a distributed worker has none) and sites."""
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
-    settings.set("KOMMUNARKIV_DB", str(db), priority="cmdline")
+    if db is not None:
+        settings.set("KOMMUNARKIV_DB", str(db), priority="cmdline")
     settings.set("KOMMUNARKIV_SITES", sites, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
@@ -70,7 +109,23 @@ def apply_moves(db: Any, sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def run_crawl(sites: list[dict[str, Any]], db: Path, max_pages: int | None = None,
               overrides: dict[str, Any] | None = None, resume: bool = False) -> CrawlReport:
-    """Crawl the sites into the archive at `db` as a new run, or continue the interrupted run when `resume`."""
+    """Crawl the sites into the archive at `db` as a new run, or continue the interrupted run when `resume`.
+
+    One crawl per archive at a time: CrawlLocked when another holds the archive's lock; CrawlError when
+    the archive is read-only.
+    """
+    try:
+        check_archive_file(db)
+    except ArchiveError as error:
+        raise CrawlError(str(error)) from None
+    if db.exists() and not archive_writable(db):
+        raise CrawlError(f"the archive {db} is read-only: a crawl needs to write to it")
+    with archive_lock(db):
+        return _run_crawl(sites, db, max_pages, overrides, resume)
+
+
+def _run_crawl(sites: list[dict[str, Any]], db: Path, max_pages: int | None, overrides: dict[str, Any] | None,
+               resume: bool) -> CrawlReport:
     settings = crawl_settings(db, sites, overrides)
     archive = open_archive(db)
     frontier = None
@@ -128,3 +183,26 @@ def _close_run(db: Path, run_id: int, stats: dict[str, Any], remove_after: int) 
         if site["status"] == "broken":
             logger.error("Site %s looks broken: %s", site["site_id"], site["problem"])
     return CrawlReport(run_id, True, sites, stats)
+
+
+def run_worker(sites: list[dict[str, Any]], redis_url: str, max_pages: int | None = None,
+               overrides: dict[str, Any] | None = None) -> CrawlReport:
+    """Crawl as one worker of the distributed crawl at `redis_url` (scraper.distributed); never opens an archive.
+
+    Returns a report with run id 0 (the writer owns the run) and whether this worker finished.
+    """
+    from scraper.distributed import redis_client, worker_settings
+
+    try:
+        redis_client(redis_url)
+    except Exception as error:  # redis.exceptions.ConnectionError, ValueError for a malformed URL
+        raise CrawlError(f"cannot reach Redis at {redis_url}: {error}") from None
+    settings = crawl_settings(None, sites, {**(overrides or {}), **worker_settings(redis_url)})
+    max_pages = max_pages or settings.getint("KOMMUNARKIV_MAX_PAGES")
+    settings.set("KOMMUNARKIV_MAX_PAGES", max_pages, priority="cmdline")
+    process = AsyncCrawlerProcess(settings)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(crawler, sites=sites, max_pages=max_pages)
+    process.start()
+    stats = crawler.stats.get_stats()
+    return CrawlReport(0, stats.get("finish_reason") == "finished", stats=stats)

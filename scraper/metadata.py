@@ -9,7 +9,6 @@ import click
 import yaml
 
 from pipelines.store import schema
-from scraper.publish import METADATA
 
 DATABASE = "archive"
 REPEATED_KEYS = ("license", "license_url", "source", "source_url", "about", "about_url")
@@ -82,8 +81,8 @@ def render_metadata(database: str = DATABASE, public: bool = False) -> str:
 @click.command("build-metadata")
 @click.option("--database", default=DATABASE, show_default=True,
               help="Name Datasette serves the archive under: the database file's stem.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=METADATA,
-              show_default="metadata.yml at the repository root", help="File to write.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("metadata.yml"),
+              show_default=True, help="File to write (the checkout's is metadata.yml at its root).")
 def build_metadata_command(database: str, output: Path) -> None:
     """Write Datasette's metadata.yml from the schema's descriptions and scraper/data/metadata_base.yml.
 

@@ -11,8 +11,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from scraper.items import PageItem
-from scraper.signals import crawl_error
+from pipelines.items import PageItem
+from pipelines.signals import crawl_error
 
 SITES_SHOWN = 4
 

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from pipelines.extract.contact_details import find_emails, find_phones
-from pipelines.store import schema
+from pipelines.store import open_archive, open_archive_readonly, schema
 from pipelines.suppress import is_suppressed, suppressed
 
 WITHHELD = "[…]"
@@ -49,6 +48,13 @@ def scrub_texts(db: Database, scrub: Callable[[str | None], str | None]) -> None
                            f"where [{column}] is not kommunarkiv_scrub([{column}])")
 
 
+def pending_suppressions(db: Database) -> int:
+    """How many stored contacts the suppression list names (0 when the list is empty)."""
+    if not suppressed() or "contacts" not in db.table_names():
+        return 0
+    return sum(1 for row in db.table("contacts").rows if is_suppressed(row))
+
+
 def honour_suppressions(db: Database) -> int:
     """Delete suppressed contacts and blank their names and e-mails in the texts; return contacts deleted."""
     entries = suppressed()
@@ -66,15 +72,27 @@ def public_copy(source: Path, directory: Path) -> Path:
     """A copy of the archive (same file name) without personal columns, contact details in texts blanked."""
     target = directory / source.name
     target.unlink(missing_ok=True)
-    conn = sqlite3.connect(source)
-    conn.execute("vacuum into ?", [str(target)])
-    conn.close()
-    db = Database(target)
+    archive = open_archive_readonly(source)
+    archive.execute("vacuum into ?", [str(target)])
+    archive.close()
+    db = open_archive(target)  # the copy, brought up to the declared shape
     names = [row[0] for row in db.execute("select distinct name from contacts where name is not null")]
     honour_suppressions(db)
     scrub_texts(db, scrubber(names, contact_details=True))
     for table, columns in personal_columns().items():
         db.table(table).transform(drop=set(columns))
+    rebuild_fts(db)
+    db.execute("pragma journal_mode = delete")  # one self-contained file, served immutable
     db.vacuum()
     db.close()
     return target
+
+
+def rebuild_fts(db: Database) -> None:
+    """Rebuild and optimise every full-text index from its table, so no blanked text survives in the index's
+    segments (FTS5 keeps deleted terms in its shadow tables until segments merge)."""
+    for table in db.table_names():
+        fts = db.table(table).detect_fts()
+        if fts:
+            db.execute(f"insert into [{fts}]([{fts}]) values ('rebuild')")
+            db.execute(f"insert into [{fts}]([{fts}]) values ('optimize')")

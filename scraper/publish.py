@@ -1,11 +1,15 @@
 """Publishing an archive with Datasette: the project's metadata.yml, plugins and templates, read-only settings."""
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
+from scraper.metadata import render_metadata
+
+logger = logging.getLogger(__name__)
+
 PACKAGE = Path(__file__).resolve().parent
-METADATA = PACKAGE.parent / "metadata.yml"
 PLUGINS_DIR = PACKAGE / "datasette_plugins"
 TEMPLATES = PACKAGE / "templates"
 # suggest_facets off: suggestions try a GROUP BY on every column of every table page, most of a page's time
@@ -19,45 +23,77 @@ TARGETS = {"package": ["package", "--tag", "kommunarkiv"],
 
 
 def metadata_for(db: Path, public: bool = False) -> Path:
-    """metadata.yml for an archive: the committed one for archive.db, else one generated for its name (and edition)."""
-    if db.stem == "archive" and not public:
-        return METADATA
-    from scraper.metadata import render_metadata
+    """metadata.yml for an archive, generated for its name (and edition) into a new temporary folder.
 
+    Generated, not the checkout's metadata.yml (the same text for archive.db), so an installed package serves too.
+    """
     path = Path(tempfile.mkdtemp(prefix="kommunarkiv-")) / "metadata.yml"
     path.write_text(render_metadata(db.stem, public), encoding="utf-8")
     return path
 
 
-def setting_args() -> list[str]:
-    """`--setting key value` for each of DATASETTE_SETTINGS."""
-    return [arg for key, value in DATASETTE_SETTINGS.items() for arg in ("--setting", key, value)]
+# The public edition runs no SQL of the visitor's: canned queries and table views only.
+PUBLIC_SETTINGS = {"default_allow_sql": "off"}
+
+
+def setting_args(public: bool = False) -> list[str]:
+    """`--setting key value` for each of DATASETTE_SETTINGS (and PUBLIC_SETTINGS for the public edition)."""
+    settings = {**DATASETTE_SETTINGS, **(PUBLIC_SETTINGS if public else {})}
+    return [arg for key, value in settings.items() for arg in ("--setting", key, value)]
 
 
 def datasette_args(db: Path, host: str, port: int, public: bool = False) -> list[str]:
-    """Arguments for `datasette serve`: metadata, plugins, templates, safe settings; a public copy is immutable."""
-    return ["serve", *(["-i", str(db)] if public else [str(db)]), "--metadata", str(metadata_for(db, public)),
+    """Arguments for `datasette serve`: metadata, plugins, templates, safe settings.
+
+    A public copy, and an archive that cannot be written (read-only file or mount), are served immutable;
+    any other archive read-only (Datasette opens it mode=ro), so a running crawl's pages appear.
+    """
+    from pipelines.store import archive_writable
+
+    immutable = public or not archive_writable(db)
+    return ["serve", *(["-i", str(db)] if immutable else [str(db)]), "--metadata", str(metadata_for(db, public)),
             "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES),
-            "--host", host, "--port", str(port), *setting_args()]
+            "--host", host, "--port", str(port), *setting_args(public)]
 
 
 def publish_args(db: Path, target: str, public: bool = False) -> list[str]:
     """Arguments for `datasette package` or `datasette publish cloudrun` with what `serve` uses."""
     installs = [arg for requirement in PLUGIN_REQUIREMENTS for arg in ("--install", requirement)]
     return [*TARGETS[target], str(db), "--metadata", str(metadata_for(db, public)), "--plugins-dir", str(PLUGINS_DIR),
-            "--template-dir", str(TEMPLATES), *installs, "--extra-options", " ".join(setting_args())]
+            "--template-dir", str(TEMPLATES), *installs, "--extra-options", " ".join(setting_args(public))]
+
+
+class PublishError(RuntimeError):
+    """An archive that cannot be published as asked (one line for the user)."""
 
 
 def prepare(db: Path, public: bool) -> Path:
-    """The file to publish: a public copy without personal data, or the archive with its suppressions applied."""
-    from pipelines.store import open_archive
-    from scraper.public import honour_suppressions, public_copy
+    """The file to publish: a public copy without personal data, or the archive with its suppressions applied.
 
-    archive = open_archive(db)  # brings an older archive up to the declared shape
-    if not public:
-        honour_suppressions(archive)
+    The archive is only read (SQLite mode=ro), unless it lacks part of the declared shape or holds suppressed
+    contacts: then, if it can be written, it is migrated and the suppressions applied; if it cannot (a
+    read-only mount), an older shape is served as it is, and pending suppressions raise PublishError.
+    """
+    from pipelines.store import archive_writable, open_archive, open_archive_readonly, shape_is_current
+    from scraper.public import honour_suppressions, pending_suppressions, public_copy
+
+    if public:
+        return public_copy(db, Path(tempfile.mkdtemp(prefix="kommunarkiv-public-")))
+    archive = open_archive_readonly(db)
+    current, pending = shape_is_current(archive), pending_suppressions(archive)
     archive.close()
-    return public_copy(db, Path(tempfile.mkdtemp(prefix="kommunarkiv-public-"))) if public else db
+    if current and not pending:
+        return db
+    if not archive_writable(db):
+        if pending:
+            raise PublishError(f"{db} is read-only and holds {pending} suppressed contacts: apply the suppression "
+                               f"list on a writable copy first")
+        logger.warning("%s is read-only and has an older shape: served as it is", db)
+        return db
+    archive = open_archive(db)  # brings an older archive up to the declared shape
+    honour_suppressions(archive)
+    archive.close()
+    return db
 
 
 def serve_archive(db: Path, host: str, port: int, public: bool = False) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 SAMPLE_SITES = Path(__file__).parent / "sample_sites"
 PLACEHOLDER = "{{BASE_URL}}"
 SUBSTITUTED = frozenset({".html", ".htm", ".xml", ".txt"})
-OVERRIDES = "_server.json"  # per-path status and headers, keyed by URL path without query
+OVERRIDES = "_server.json"  # per-path status, headers and delay (seconds), keyed by URL path without query
 NOT_FOUND = "_404.html"  # optional per-site body for 404 responses
 TEXT_TYPES = frozenset({"application/xml", "application/javascript", "image/svg+xml"})
 
@@ -175,6 +175,9 @@ class SampleHandler(BaseHTTPRequestHandler):
 
     def _send(self, with_body: bool) -> None:
         site = self.server.site
+        delay = site.overrides.get(urlsplit(self.path).path or "/", {}).get("delay")
+        if delay:  # a slow server: answer only after this many seconds
+            time.sleep(delay)
         response = site.respond(self.path, self.headers)
         site.requests.append(Request(self.command, self.path, response.status, time.monotonic()))
         if site.delay:

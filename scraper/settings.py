@@ -17,8 +17,10 @@ AUTOTHROTTLE_ENABLED = os.environ.get("KOMMUNARKIV_AUTOTHROTTLE", "1") == "1"
 AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY or 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = float(os.environ.get("KOMMUNARKIV_DOWNLOAD_TIMEOUT", "30"))
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+SITEMAP_MAXSIZE = 50 * 1024 * 1024  # the sitemap protocol's limit, uncompressed (request meta download_maxsize)
+SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit of URLs per sitemap
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -33,7 +35,14 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "scraper.middlewares.SharedRobotsTxtMiddleware": 100,
+    "scraper.middlewares.RobotsMiddleware": 100,
+    # Losses recorded instead of dropped: redirects to self, loops and long chains (before RedirectMiddleware,
+    # 600), self-refreshes kept (in MetaRefreshMiddleware's place), bombs (in HttpCompressionMiddleware's).
+    "scraper.middlewares.RedirectLossMiddleware": 610,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.middlewares.SelfRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "scraper.middlewares.BoundedCompressionMiddleware": 590,
     # process_response runs from high to low: Retry-After before RetryMiddleware (550) re-queues, and the
     # conditional-request check after HttpCompressionMiddleware (590) has decompressed the body.
     "scraper.middlewares.RetryAfterMiddleware": 560,
@@ -51,6 +60,7 @@ KOMMUNARKIV_MAX_PAGES = 500
 KOMMUNARKIV_RUN_ID = None  # set by scraper.crawl for each run
 KOMMUNARKIV_MAX_QUERY_VARIANTS = int(os.environ.get("KOMMUNARKIV_MAX_QUERY_VARIANTS", "20"))  # per path: ?page=, ?datum=...
 KOMMUNARKIV_MAX_PER_PATTERN = int(os.environ.get("KOMMUNARKIV_MAX_PER_PATTERN", "300"))  # per shape: /kalender/0/0/0
+KOMMUNARKIV_MAX_CRAWL_DELAY = float(os.environ.get("KOMMUNARKIV_MAX_CRAWL_DELAY", "10"))  # longest Crawl-delay obeyed, s
 KOMMUNARKIV_RETRY_AFTER_MAX = float(os.environ.get("KOMMUNARKIV_RETRY_AFTER_MAX", "120"))  # longest pause, seconds
 KOMMUNARKIV_REMOVE_AFTER = int(os.environ.get("KOMMUNARKIV_REMOVE_AFTER", "3"))  # crawls a page may be absent from
 KOMMUNARKIV_PROGRESS = os.environ.get("KOMMUNARKIV_PROGRESS", "auto")  # auto (when stderr is a terminal), always, never

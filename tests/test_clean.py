@@ -68,3 +68,95 @@ def test_saved_page_without_url_takes_its_canonical_address():
     html = '<html><head><link rel="canonical" href="https://www.ale.se/projekt/x"></head><body><p>Hej</p></body></html>'
     assert clean_html(html, "").url == "https://www.ale.se/projekt/x"
     assert clean_html(html, "https://given.se/").url == "https://given.se/"
+
+
+# One shape each, invented markup (the real pages are in tests/test_clean_real_html.py).
+PROJECT_TEXT = ("Projektet Älvbrons framtid rustar gång- och cykelvägen längs älven under tre år och "
+                "drivs av kommunens samhällsbyggnadsförvaltning tillsammans med två byalag.")
+
+
+def page_with(body: str, head: str = "") -> str:
+    return (f'<html lang="sv"><head><title>Älvbrons framtid - Bergby kommun</title>{head}</head><body>'
+            '<header class="site-header"><a href="/">Bergby kommun</a><nav><a href="/a">Omsorg</a></nav></header>'
+            f'<main id="innehall">{body}</main>'
+            '<footer class="site-footer"><p>Bergby kommun, 999 99 Bergby, 0123-45 67 00</p></footer></body></html>')
+
+
+def test_sitevision_skip_spacer_layout_is_kept():
+    html = page_with('<div class="sv-layout sv-skip-spacer" id="svid10_1a"><div class="sv-text-portlet sv-portlet '
+                     f'sv-skip-spacer" id="svid12_1b"><h1>Älvbrons framtid</h1><p>{PROJECT_TEXT}</p></div></div>')
+    page = clean_html(html, "https://www.bergby.se/projekt/alvbron")
+    assert [(b.kind, b.text) for b in page.blocks] == [("h1", "Älvbrons framtid"), ("p", PROJECT_TEXT)]
+    assert page.title == "Älvbrons framtid"
+
+
+def test_wrappers_named_after_furniture_words_keep_their_content():
+    html = page_with(f'<div class="content-with-sidebar-wrp"><div class="sidebar-content-area"><h1>Älvbrons framtid</h1>'
+                     f'<p>{PROJECT_TEXT}</p></div><div class="sidebar"><a href="/x">Relaterade sidor</a></div></div>')
+    page = clean_html(html, "https://www.bergby.se/projekt/alvbron")
+    assert PROJECT_TEXT in page.text and "Relaterade sidor" not in page.text
+
+
+def test_closed_accordion_tab_and_details_panels_are_kept():
+    html = page_with(
+        f'<h1>Älvbrons framtid</h1><p>{PROJECT_TEXT}</p>'
+        '<div class="accordion"><button aria-expanded="false" aria-controls="p1">Finansiering</button>'
+        '<div id="p1" hidden><p>Projektet finansieras av Europeiska regionala utvecklingsfonden.</p></div></div>'
+        '<div role="tabpanel" aria-hidden="true" style="display: none"><p>Projekttid: 2024-01-01 till 2026-12-31.</p></div>'
+        '<details><summary>Kontakt</summary><p>Projektledare Eva Lind, eva.lind@bergby.se</p></details>')
+    text = clean_html(html, "https://www.bergby.se/projekt/alvbron").text
+    for kept in ("Europeiska regionala utvecklingsfonden", "Projekttid: 2024-01-01", "Projektledare Eva Lind"):
+        assert kept in text
+
+
+def test_skip_links_and_screen_reader_duplicates_are_dropped():
+    html = ('<html><body><a class="skip" href="#innehall">Hoppa till innehållet</a>'
+            '<div><a href="#main">Gå till huvudinnehåll</a></div><main id="innehall"><h1>Älvbrons framtid</h1>'
+            f'<p>{PROJECT_TEXT}<span class="sr-only"> Länk till annan webbplats</span></p></main></body></html>')
+    text = clean_html(html, "https://www.bergby.se/projekt/alvbron").text
+    assert "Hoppa till" not in text and "Gå till" not in text and "Länk till annan webbplats" not in text
+    assert PROJECT_TEXT in text
+
+
+def test_block_texts_never_hold_newlines():
+    html = page_with(f'<h1>Älvbrons\n framtid</h1><p>Av <span>Anna\n   Berg</span>, projektledare.</p><p>{PROJECT_TEXT}</p>'
+                     '<ul><li>Första\netappen</li></ul>')
+    page = clean_html(html, "https://www.bergby.se/projekt/alvbron")
+    assert "Av Anna Berg, projektledare." in [b.text for b in page.blocks]
+    assert all("\n" not in b.text for b in page.blocks)
+
+
+def test_definition_lists_and_table_rows_keep_their_kinds():
+    html = page_with(f'<h1>Älvbrons framtid</h1><p>{PROJECT_TEXT}</p><dl><dt>Projektägare</dt><dd>Bergby kommun</dd></dl>'
+                     '<table><tr><th>Budget</th><td>2 400 000 kronor</td></tr></table>')
+    blocks = [(b.kind, b.text) for b in clean_html(html, "https://www.bergby.se/projekt/alvbron").blocks]
+    assert ("dt", "Projektägare") in blocks and ("dd", "Bergby kommun") in blocks
+    assert ("tr", "Budget | 2 400 000 kronor") in blocks
+
+
+def test_meta_dates_case_insensitive_and_iso():
+    head = ('<meta name="DC.Date.Created" content="14 sep 2023"><meta name="dc.date.modified" '
+            'content="2024-03-01T08:00:00+01:00">')
+    page = clean_html(page_with(f"<h1>X</h1><p>{PROJECT_TEXT}</p>", head), "https://www.bergby.se/p")
+    assert (page.published, page.updated) == ("2023-09-14", "2024-03-01")
+    page = clean_html(page_with("<p>x</p>", '<meta name="pubdate" content="2014-12-17"><meta name="moddate" '
+                                'content="2017-05-05">'), "u")
+    assert (page.published, page.updated) == ("2014-12-17", "2017-05-05")
+    page = clean_html(page_with("<p>x</p>", '<meta property="og:updated_time" content="1521561174000">'), "u")
+    assert (page.published, page.updated) == (None, "2018-03-20")
+
+
+def test_visible_swedish_date_lines():
+    body = f'<h1>X</h1><p>{PROJECT_TEXT}</p><p>Publicerad 12 mars 2024</p><p>Sidan uppdaterades: 2024-05-02</p>'
+    page = clean_html(page_with(body), "https://www.bergby.se/p")
+    assert (page.published, page.updated) == ("2024-03-12", "2024-05-02")
+    page = clean_html(page_with(f"<p>{PROJECT_TEXT} Planen uppdaterad 2019 gäller.</p><p>Senast uppdaterad den 3 juni "
+                                "2023</p>"), "u")
+    assert (page.published, page.updated) == (None, "2023-06-03")
+    page = clean_html(page_with(f'<p>{PROJECT_TEXT}</p><p>Senast uppdaterad:<br><span>2023-09-14</span></p>'), "u")
+    assert page.updated == "2023-09-14"
+
+
+def test_visible_chars_measure_the_whole_page():
+    page = clean_html(page_with(f"<p>{PROJECT_TEXT}</p>"), "u")
+    assert page.visible_chars > len(page.text) > 0

@@ -105,3 +105,37 @@ def test_footer_switchboard_never_becomes_a_contact(archive):
     emails = [r[0] or "" for r in archive.execute("select email from contacts")]
     assert not any(e.startswith(("info@", "kommun@", "kommunen@")) for e in emails)
     assert all("växel" not in p for p in phones)
+
+
+def content_texts(html_path) -> list[str]:
+    """Every paragraph, heading, list item and table cell of a Sitevision page's text and contact portlets,
+    closed accordion panels included: the text a stored page must hold."""
+    from lxml import html as lxml_html
+
+    doc = lxml_html.parse(str(html_path)).getroot()
+    holders = doc.xpath("//main//div[contains(@class,'sv-text-portlet-content') or contains(@class,'sv-contact-portlet')]"
+                        " | //main//*[contains(@class,'env-collapse') or contains(@class,'env-accordion__content')]")
+    texts = ["".join(el.text_content().split()) for holder in holders
+             for el in holder.iter("p", "h1", "h2", "h3", "li", "td", "th", "summary")]
+    return [t for t in texts if t]  # compared without whitespace: <br> lines become blocks of their own
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED["gallivare"]["project_pages"]))
+def test_sitevision_project_page_is_stored_with_its_full_text(archive, sample_servers, path):
+    from scraper.sample_server import SAMPLE_SITES
+
+    url = page_url(sample_servers, "gallivare", path)
+    stored = archive.execute("select text from pages where url = ?", [url]).fetchone()
+    assert stored is not None, f"{url} was not crawled"
+    text = "".join(stored["text"].split())
+    missing = [t for t in content_texts(SAMPLE_SITES / "gallivare" / path.lstrip("/")) if t not in text]
+    assert not missing, missing
+    assert "Lyssna" not in stored["text"] and "Hoppa till innehållet" not in stored["text"]
+
+
+def test_sitevision_sample_has_closed_accordions():
+    from scraper.sample_server import SAMPLE_SITES
+
+    pages = [(SAMPLE_SITES / "gallivare" / p.lstrip("/")).read_text("utf-8") for p in EXPECTED["gallivare"]["project_pages"]]
+    assert sum(p.count('class="env-collapse"') + p.count("<details") for p in pages) >= 3
+    assert all("sv-skip-spacer" in p and "svid12_" in p for p in pages)

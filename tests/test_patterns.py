@@ -7,13 +7,14 @@ import pytest
 import spacy
 import srsly
 
-from pipelines.extract.gazetteer import build, genitive, host_of
+from pipelines.extract.gazetteer import build, genitive
 from pipelines.extract.registry import load_registry
+from pipelines.urls import host_of
 
 PATTERNS = Path(__file__).resolve().parents[1] / "pipelines" / "patterns"
 PATTERN_FILES = sorted(PATTERNS.glob("*.jsonl"))
 GAZETTEER_FILES = [PATTERNS / name for name in ("organisations.jsonl", "funders.jsonl", "actors.jsonl")]
-SHARED_DATA = Path("/work/shared/data")
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(scope="module")

@@ -1,21 +1,27 @@
 """The extraction engine: cleaned pages in, one record of projects and their facts per page out."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
 
 from pipelines.classify import is_project_page
 from pipelines.extract.contacts import find_contacts
+from pipelines.extract.knowledge import load
 from pipelines.extract.dates import find_period, page_dates
-from pipelines.extract.money import project_budget
+from pipelines.extract.money import item_amount, project_budget
 from pipelines.extract.nlp import load_nlp
 from pipelines.extract.registry import Organisation, load_registry
 from pipelines.extract.segment import PageText, Section, page_title, prepare, split_projects
 from pipelines.page import CleanPage
+from pipelines.versions import extractor_version
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
+PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
+FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
+EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SUMMARY_MIN = 60
 
 
@@ -87,20 +93,31 @@ class Extractor:
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
         for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):
             block = text.block_at(span.start_char)
-            if block in blocks or block in tail and span.label_ == "funder":
+            payer = span.id_.startswith(PAYERS) or bool(FUNDER_BY_NAME.match(span.text))
+            role = "funder" if span.label_ != "none" and payer else span.label_
+            if block in blocks or block in tail and role == "funder":
                 found = self.entity(span, site, county)
                 if found:
-                    roles[span.label_].append(found)
+                    roles[role].append({**found, "block": block})
+        roles["funder"] += [self.entity(span, site, county) | {"block": text.block_at(span.start_char)}
+                            for span in doc.spans["orgs"]
+                            if text.block_at(span.start_char) in blocks and FUNDER_BY_NAME.match(span.text)]
+        roles = {role: [e for e in found if not _names_project(e, section.title)] for role, found in roles.items()}
         owners = _unique(roles["owner"])
+        listed = self.listed_owner(doc, text, section) if section.owner else None
+        owners = [listed] + owners if listed else owners
         owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
         funders = _unique(roles["funder"])
+        if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
+            funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
         partners = [p for p in _unique(owners[1:] + roles["partner"]) if not owner or _key(p) != _key(owner)]
         section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
         section_text = "\n".join(b.text for b in section_blocks)
         period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
                                                if preamble else None)
         sentences = [s.text.strip() for s in doc.sents if text.block_at(s.start_char) in blocks]
-        budget = project_budget(sentences)
+        budget = (project_budget([s for s in sentences if s in section_text]) or
+                  (item_amount(text.blocks[section.first].text) if section.item else None) or project_budget(sentences))
         org_texts = {s.text.lower() for s in doc.spans["orgs"]}
         summary = next((b.text for b in section_blocks if b.kind in ("p", "li") and len(b.text) >= SUMMARY_MIN), None)
         return {
@@ -116,6 +133,20 @@ class Extractor:
             "budget_evidence": budget.evidence if budget and budget.currency == "SEK" else None,
             "contacts": find_contacts(section_blocks, org_texts, [text.blocks[i] for i in sorted(tail)]),
         }
+
+    def listed_owner(self, doc: Doc, text: PageText, section: Section) -> dict | None:
+        """The owner a listing item names after its title ('Title, Owner, beviljades N kr'): the organisation found
+        there, else the name as written, linked to the registry where it is known."""
+        block = text.blocks[section.first]
+        at = text.starts[section.first] + block.text.find(section.owner)
+        span = next((s for s in list(doc.spans["orgs"]) + list(doc.spans["ner_orgs"])
+                     if at <= s.start_char < at + len(section.owner)), None)
+        if span is not None and span.id_ != "self":
+            return {**self.entity(span, None, None), "block": section.first}
+        org = self.registry.for_name(section.owner)
+        return {"name": org.name if org else section.owner, "mention": section.owner,
+                "kind": org.kind if org else "organisation", "evidence": block.text, "id": org.id if org else None,
+                "block": section.first}
 
     def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None, county: str | None,
                       roles: dict[str, list[dict]]) -> dict | None:
@@ -136,6 +167,12 @@ def _county(doc: Doc, site: Organisation | None) -> str | None:
         return site.county_code
     boards = {s.id_.split("/")[1] for s in doc.spans["orgs"] if s.id_.startswith("lansstyrelse/")}
     return boards.pop() if len(boards) == 1 else None
+
+
+def _names_project(entity: dict, title: str) -> bool:
+    """Whether an organisation the rules found is only the project's own name ('Help for Newcomers' in the project
+    Help for Newcomers): an unlisted name inside the title."""
+    return entity["id"] is None and len(entity["mention"]) > 3 and entity["mention"].lower() in title.lower()
 
 
 def _key(entity: dict) -> str:

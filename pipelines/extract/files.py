@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelines.clean import clean_html, clean_text
+from pipelines.cfemail import decode_protected_emails
+from pipelines.clean import clean_html, clean_text, decode_html
 from pipelines.extract.engine import EXTRACTOR_VERSION, Extractor
 from pipelines.page import CleanPage
 
@@ -24,7 +25,7 @@ def read_page(path: Path) -> CleanPage:
         raise ValueError("binary file")
     if path.suffix.lower() in TEXT_SUFFIXES:
         return clean_text(data.decode("utf-8", errors="replace"), url="")
-    return clean_html(data, url="")
+    return clean_html(decode_protected_emails(decode_html(data)), url="")
 
 
 def error_record(path: Path, error: str) -> dict:

@@ -10,13 +10,15 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import click
 import spacy
 
+from pipelines.urls import host_of, site_of
+
 PACKAGE = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = Path("/work/shared/data")
+# The shared reference data beside the checkout (README: ../shared/data); only `build-patterns` reads it.
+DEFAULT_DATA = PACKAGE.parent.parent / "shared" / "data"
 PATTERNS_OUT = PACKAGE / "patterns" / "organisations.jsonl"
 REGISTRY_OUT = PACKAGE / "data" / "registry.csv"
 HAND_KEPT = PACKAGE / "data" / "extra_organisations.csv"  # funds, programmes, other actors, preferred names: by hand
@@ -24,22 +26,6 @@ REGISTRY_FIELDS = ["id", "kind", "name", "code", "county_code", "county", "host"
 UNIVERSITY_RE = re.compile(r"universitet|högskola", re.I)
 COURT_RE = re.compile(r"tingsrätt|hovrätt|förvaltningsrätt|kammarrätt|domstol|migrationsdomstol", re.I)
 COUNTY_BOARD_RE = re.compile(r"^länsstyrelsen", re.I)
-
-
-def host_of(url: str) -> str:
-    """The host of a website address without scheme, path or a leading 'www.'."""
-    url = url.strip()
-    if not url:
-        return ""
-    host = urlparse(url if "//" in url else "//" + url).hostname or ""
-    return host.removeprefix("www.")
-
-
-def site_of(url: str) -> str:
-    """A website's host plus its path ("lansstyrelsen.se/norrbotten") for sites that live under a shared host."""
-    url = url.strip()
-    parsed = urlparse(url if "//" in url else "//" + url)
-    return host_of(url) + parsed.path.rstrip("/")
 
 
 def genitive(name: str) -> str:
@@ -155,13 +141,14 @@ def write(patterns: list[dict], registry: list[dict], patterns_out: Path, regist
 
 @click.command("build-patterns")
 @click.option("--data", "data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=DEFAULT_DATA,
-              show_default=True, help="Folder with municipalities.csv, counties.csv and agencies.csv.")
+              envvar="KOMMUNARKIV_SHARED_DATA", show_default="../shared/data beside the checkout",
+              help="Folder with municipalities.csv, counties.csv and agencies.csv [env KOMMUNARKIV_SHARED_DATA].")
 def build_patterns(data: Path) -> None:
     """Generate the organisation patterns and registry from the reference data.
 
     Example:
 
-        kommunarkiv build-patterns --data /work/shared/data
+        kommunarkiv build-patterns --data ../shared/data
     """
     patterns, registry = build(data)
     write(patterns, registry, PATTERNS_OUT, REGISTRY_OUT)

@@ -181,10 +181,12 @@ def parse_amounts(sentence: str) -> list[Amount]:
 
 
 def _label_lines(sentences: list[str]) -> list[str]:
-    """Sentences with a bare label line ('Budget', 'Beviljat stöd') joined to the value on the line after it."""
+    """Sentences with a label line ('Budget', 'Beviljat stöd', 'Stöd från EU och svenska staten:') joined to the
+    value on the line after it when that line is only an amount."""
     out: list[str] = []
     for sentence in sentences:
-        if out and _LABEL_LINE_RE.match(out[-1]):
+        amount_only = len(sentence) <= 40 and bool(_AMOUNT_RE.match(sentence.strip()))
+        if out and (_LABEL_LINE_RE.match(out[-1]) or out[-1].rstrip().endswith(":") and amount_only):
             out[-1] = f"{out[-1].strip().rstrip(':')}: {sentence}"
         else:
             out.append(sentence)
@@ -199,5 +201,15 @@ def project_budget(sentences: list[str]) -> Amount | None:
     found = [(score, amount) for score, amount in money if amount.kind in PROJECT_KINDS and score > 0]
     if not found:
         return None
-    best = max(found, key=lambda pair: pair[0])[1]  # the first of the strongest
-    return best if best.kind == "budget" or len({amount.sek for _, amount in money}) == 1 else None
+    top = max(score for score, _ in found)
+    best = next(amount for score, amount in found if score == top)  # the first of the strongest
+    headline = bool(re.match(r"^[^.:]{2,80}:\s*" + re.escape(best.text), best.evidence))  # 'Stöd från EU: 300 500 SEK'
+    alone = headline and all(score < top or amount.sek == best.sek for score, amount in found)
+    return best if best.kind == "budget" or len({amount.sek for _, amount in money}) == 1 or alone else None
+
+
+def item_amount(item: str) -> Amount | None:
+    """The first amount in kronor of a listing's item ('Title/Owner (15.8 miljoner kr)'): the item's own grant
+    unless it is a share, a pool or a part."""
+    return next((a for a in parse_amounts(item) if a.currency == "SEK" and a.kind in PROJECT_KINDS + ("other",)
+                 and a.sek > 0), None)

@@ -15,16 +15,20 @@ NUMBER = {"LIKE_NUM": True, "OP": "+"}  # '#' in a cue phrase: a number, also '3
 
 
 def _is_plain(phrase: str) -> bool:
-    """Whether a cue phrase is only words (no '#' number, no '*x' ending), so a PhraseMatcher on LOWER finds it."""
-    return not any(word == "#" or word.startswith("*") and len(word) > 1 for word in phrase.split())
+    """Whether a cue phrase is only words (no '#' number, no '*x' ending, no '~x' misspelling), so a PhraseMatcher on
+    LOWER finds it."""
+    return not any(word == "#" or word.startswith(("*", "~")) and len(word) > 1 for word in phrase.split())
 
 
 def _phrase_pattern(nlp: Language, phrase: str) -> list[dict]:
-    """The Matcher pattern of a cue phrase: '#' a number, '*x' any word ending in x, else the words as tokenised."""
+    """The Matcher pattern of a cue phrase: '#' a number, '*x' any word ending in x, '~x' x or a misspelling of it
+    one edit away ('finasierats'), else the words as tokenised."""
     out: list[dict] = []
     for word in phrase.split():
         if word == "#":
             out.append(NUMBER)
+        elif word.startswith("~") and len(word) > 1:
+            out.append({"LOWER": {"FUZZY1": word[1:].lower()}})
         elif word.startswith("*") and len(word) > 1:
             out.append({"LOWER": {"REGEX": f"{re.escape(word[1:].lower())}$"}})
         else:

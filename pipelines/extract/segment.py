@@ -11,6 +11,8 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from pipelines.extract.contact_details import find_emails
+from pipelines.extract.knowledge import load
+from pipelines.extract.money import parse_amounts
 from pipelines.page import Block, CleanPage
 
 PAGE_TEXT = Path(__file__).with_name("data") / "page_text.json"
@@ -20,6 +22,7 @@ QUOTED_RE = re.compile(r"[”“\"«]([^”“\"»]{3,120})[”“\"»]")
 NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|en)\s+(?:\S+\s+){0,3}?"
                          r"(?:\w*projekt|förstudie|satsning|initiativ)\b")
 OWNER_ROLES = ("owner", "funder")
+DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,14 @@ class PageText:
 
 @dataclass(frozen=True)
 class Section:
-    """One project's blocks [first, last) and its title."""
+    """One project's blocks [first, last), its title and, for a project listed as one item, the owner's name as the
+    item writes it ('Title, Owner, beviljades N kr')."""
 
     title: str
     first: int
     last: int
+    owner: str | None = None
+    item: bool = False
 
 
 @cache
@@ -56,6 +62,14 @@ def page_rules() -> dict:
     data["generic_words"] = frozenset(data["generic_heading_words"])
     data["label_headings"] = frozenset(data["label_headings"])
     data["label_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["project_labels"]) + r")\s*:", re.I)
+    data["record_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["record_labels"]) + r")\s*:\s*(?P<title>\S.*)", re.I)
+    data["money_label_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["money_labels"]) + r")\s*:", re.I)
+    data["separator_re"] = re.compile("|".join(re.escape(p) for p in data["item_separators"]))
+    data["owner_stop_re"] = re.compile("|".join(re.escape(p) for p in data["item_owner_stops"]))
+    data["not_first"] = frozenset(data["item_not_first_words"]) | frozenset(load("number_words")["cardinals"])
+    data["glued_re"] = re.compile(r"^(" + "|".join(re.escape(p) for p in data["glued_labels"]) + r")(?=[A-ZÅÄÖ0-9])|^(" +
+                                  "|".join(f"{re.escape(k)}(?={v})" for k, v in data["glued_lower_labels"].items()) + ")")
+    data["not_title_re"] = re.compile("|".join(re.escape(p) for p in data["item_not_title_stems"]), re.I)
     return data
 
 
@@ -87,8 +101,10 @@ def prepare(page: CleanPage) -> PageText:
         if size > MAX_CHARS:
             break
         text = rules["inline_re"].sub("", block.text[:MAX_CHARS]).strip()
+        text = rules["glued_re"].sub(lambda m: f"{m.group(0)}: ", text)
         text = re.sub(r"\s+([,.])", r"\1", text)
-        if not text or text.lower() in rules["noise"] or text.startswith(tuple(rules["noise_prefixes"])):
+        if (not text or text.lower() in rules["noise"] or text.lstrip("•·▪/ ").lower() in rules["noise"] or
+                text.startswith(tuple(rules["noise_prefixes"]))):
             continue
         blocks.append(Block(block.kind, text))
         size += len(text) + 1
@@ -108,6 +124,8 @@ def _is_generic(text: str) -> bool:
     """Whether a heading is a section of a page rather than a name: 'Finansiering och tid', 'Publicerad 2023-02-06'."""
     rules = page_rules()
     words = re.findall(r"[^\W\d_]+", text.lower())
+    if DATE_HEADING_RE.fullmatch(text.strip()):  # '19 juni 2019', '2023-02-06'
+        return True
     return (text.lower().strip(" :") in rules["generic"] or (bool(words) and words[0] in rules["not_title_prefixes"]) or
             (bool(words) and all(w in rules["generic_words"] for w in words)))
 
@@ -136,7 +154,11 @@ def page_title(page_text: PageText, fallback: str) -> str:
 
 
 def section_title(page_text: PageText, first: int, last: int, fallback: str) -> str:
-    """A project's title: a quoted project name, 'X är ett projekt', its heading, or the fallback."""
+    """A project's title: a 'Projektnamn:' record, a quoted project name, 'X är ett projekt', its heading, or the
+    fallback."""
+    record = next((m for b in page_text.blocks[first:last] if (m := page_rules()["record_re"].match(b.text))), None)
+    if record:
+        return record.group("title").strip(" .:")
     for block in page_text.blocks[first:last]:
         for m in QUOTED_RE.finditer(block.text):
             before = block.text[max(0, m.start() - 25):m.start()].lower()
@@ -150,9 +172,83 @@ def section_title(page_text: PageText, first: int, last: int, fallback: str) -> 
     return _clean_title(heading or fallback)
 
 
+def _has_money(text: str) -> bool:
+    """Whether a text names an amount of money (kronor or euro, not a percentage)."""
+    return any(a.currency != "%" for a in parse_amounts(text))
+
+
+def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: int) -> tuple[str, str | None] | None:
+    """(title, owner as written) when block i starts a project of a listing: a 'Projekt: Title' record, a title line
+    above a money label line, or 'Title<separator>...' with an amount in its first sentence; else None.
+    org_spans: (start, end) characters of the registry's organisations; start: the block's offset."""
+    rules, block = page_rules(), blocks[i]
+    record = rules["record_re"].match(block.text)
+    if record:
+        return record.group("title").strip(" .:"), None
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    about = nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(
+        re.split(r"(?<=[.!?])\s+", nxt.text, maxsplit=1)[0])  # 'Projektet beviljas 1,5 miljoner euro.'
+    if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
+            len(block.text) <= 150 and block.text[:1].isupper() and not _has_money(block.text)):
+        return block.text.strip(" .:"), None
+    text = block.text.lstrip("•*·▪–- ")
+    offset = start + len(block.text) - len(text)
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", text, maxsplit=1)[0]
+    separator = rules["separator_re"].search(sentence)
+    if separator is None or is_label_line(block) or not _has_money(sentence[separator.start():]):
+        return None
+    title = sentence[:separator.start()].strip(" .:")
+    words = title.split()
+    if (not words or not (title[:1].isupper() or title[:1].isdigit() or any(c.isupper() for c in words[0][1:])) or
+            words[0].lower() in rules["not_first"] or
+            len(words) > rules["item_max_title_words"] or (offset, offset + len(title)) in org_spans or
+            rules["not_title_re"].search(title) or _has_money(title)):
+        return None
+    quoted = QUOTED_RE.search(sentence, separator.end())
+    if quoted:  # 'Korskyrkan Borås får stöd med 6 058 500 kr för "Neighbourhood Borås"': owner first, name quoted
+        return quoted.group(1).strip(" ."), title
+    owner = None
+    if separator.group(0).strip() in (",", "/"):
+        rest = sentence[separator.end():].strip()
+        stop = rules["owner_stop_re"].search(rest)
+        candidate = rest[:stop.start()].strip() if stop else rest
+        if candidate[:1].isupper() and not re.search(r"\d", candidate) and len(candidate.split()) <= 8:
+            owner = candidate
+    return title, owner
+
+
+def _item_detail(block: Block) -> bool:
+    """Whether a block details the item above it: 'Projektet beviljas N kr ...', 'Projektfinansiering: N kr'."""
+    rules = page_rules()
+    return bool(rules["money_label_re"].match(block.text)) or (
+        block.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(block.text))
+
+
+def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
+    """Projects listed one per item (see _item): a list item is its own section, a paragraph or record runs to the
+    next item; empty unless the page lists at least two."""
+    blocks, end = page_text.blocks, page_text.owner_box
+    org_spans = {(s.start_char, s.end_char) for s in doc.spans.get("orgs", []) if s.id_ and s.id_ != "self"}
+    found = [(i, item) for i in range(end) if (item := _item(blocks, i, org_spans, page_text.starts[i]))]
+    if len(found) < 2:
+        return []
+    sections = []
+    for n, (i, (title, owner)) in enumerate(found):
+        stop = found[n + 1][0] if n + 1 < len(found) else end
+        if blocks[i].kind == "li":
+            stop = min(stop, i + 2 if i + 1 < end and _item_detail(blocks[i + 1]) else i + 1)
+        else:
+            stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j])), stop)
+        sections.append(Section(title, i, stop, owner, item=True))
+    return sections
+
+
 def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list[Section], int]:
     """The page's project sections and the number of leading preamble blocks whose facts all projects share."""
     blocks, end = page_text.blocks, page_text.owner_box
+    items = item_sections(page_text, doc)
+    if items:
+        return items, items[0].first
     fact_blocks = {i for i, b in enumerate(blocks[:end]) if page_rules()["label_re"].match(b.text)}
     fact_blocks |= {page_text.block_at(s.start_char) for s in doc.spans.get("roles", []) if s.label_ in OWNER_ROLES}
     named = {page_text.block_at(s.start_char) for s in doc.spans.get("roles", [])

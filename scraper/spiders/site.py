@@ -2,25 +2,30 @@
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from lxml import etree
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
-                               IgnoreRequest)
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest)
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
+from pipelines.items import PageItem
 from pipelines.runs import Frontier
-from scraper.frontier import SiteFrontier, canonical_url
-from scraper.items import PageItem
-from scraper.middlewares import UNCHANGED
-from scraper.signals import crawl_error, site_moved
+from pipelines.signals import crawl_error, site_moved
+from pipelines.urls import netloc
+from scraper.frontier import SiteFrontier, SiteScopes, canonical_url
+from scraper.middlewares import UNCHANGED, Loss
 
 STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -31,12 +36,6 @@ def _header(response: Response, name: str) -> str | None:
     """A response header as text, if present."""
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def netloc(url: str) -> str:
-    """The host[:port] of a URL, lower-cased, without a leading www."""
-    loc = urlsplit(url).netloc.lower()
-    return loc[4:] if loc.startswith("www.") else loc
 
 
 class SiteSpider(scrapy.Spider):
@@ -52,7 +51,7 @@ class SiteSpider(scrapy.Spider):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sites = {site["id"]: site for site in sites}
-        self.site_by_netloc = {netloc(site["base_url"]): site["id"] for site in sites}
+        self.scopes = SiteScopes(sites)
         self.max_pages = max_pages
         self.resume = resume
         self.frontiers: dict[str, SiteFrontier] = {}
@@ -68,16 +67,20 @@ class SiteSpider(scrapy.Spider):
                                                   settings.getint("KOMMUNARKIV_MAX_QUERY_VARIANTS"),
                                                   settings.getint("KOMMUNARKIV_MAX_PER_PATTERN"))
                             for site_id in spider.sites}
+        crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
+        if settings.get("REDIS_URL"):  # a worker of a distributed crawl: budgets and site moves shared in Redis
+            from scraper.distributed import shared_frontiers, shared_scopes
+
+            spider.frontiers = shared_frontiers(settings, list(spider.sites), spider.max_pages)
+            spider.scopes = shared_scopes(settings, list(spider.sites.values()))
         return spider
 
     async def start(self) -> Any:
         for request in self._resumed_requests():
             yield request
         for site in self.sites.values():
-            base = site["base_url"].rstrip("/")
-            meta = {"site_id": site["id"]}
-            yield scrapy.Request(f"{base}/robots.txt", callback=self.parse_robots, errback=self.on_error,
-                                 meta={**meta, "auxiliary": True}, priority=100)
+            parts = urlsplit(site["base_url"])
+            base = f"{parts.scheme}://{parts.netloc}"  # the host's sitemap lives at its root, as robots.txt does
             yield self._sitemap_request(site["id"], f"{base}/sitemap.xml")
             request = self._page_request(site["id"], site["base_url"], priority=80)
             if request:
@@ -102,8 +105,9 @@ class SiteSpider(scrapy.Spider):
 
     def _sitemap_request(self, site_id: str, url: str) -> scrapy.Request:
         """A request for a sitemap or sitemap index of the site."""
-        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error,
-                              meta={"site_id": site_id, "auxiliary": True}, priority=90)
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=90,
+                              meta={"site_id": site_id, "auxiliary": True,
+                                    "download_maxsize": self.settings.getint("SITEMAP_MAXSIZE")})
 
     def _page_request(self, site_id: str, url: str, priority: int = 0) -> scrapy.Request | None:
         """A request for the canonical form of a page's URL, unless seen, over budget or caught in a trap."""
@@ -114,25 +118,37 @@ class SiteSpider(scrapy.Spider):
                               meta={"site_id": site_id}, priority=priority)
 
     def _site_of(self, url: str) -> str | None:
-        """The site a URL belongs to, or None when it is off every site."""
-        return self.site_by_netloc.get(netloc(url))
+        """The site a URL belongs to (by host and path prefix), or None when it is off every site."""
+        return self.scopes.site_of(url)
 
-    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        """Follow the Sitemap: lines of robots.txt."""
-        site_id = response.meta["site_id"]
-        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            if self._site_of(url) == site_id:
-                yield self._sitemap_request(site_id, url)
+    def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Queue the sitemaps named in a host's robots.txt (the robots middleware fetched it, once per host); on a
+        shared host (lansstyrelsen.se) parse_sitemap hands each page to the site whose path prefix it is under."""
+        site_id = self._site_of(request.url) or self.scopes.first_site(request.url)
+        for url in getattr(getattr(robotparser, "rp", None), "sitemaps", ()):
+            if site_id and netloc(url) == netloc(request.url):
+                self.crawler.engine.crawl(self._sitemap_request(site_id, url))
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        """Queue the pages of a sitemap (or the sitemaps of an index); skip a malformed one with a warning."""
+        """Queue the pages of a sitemap (or the sitemaps of an index); record and skip an unreadable one.
+
+        By the sitemap protocol a sitemap holds up to 50,000 URLs and 50 MB uncompressed (SITEMAP_MAX_URLS,
+        SITEMAP_MAXSIZE, a larger limit than pages'); URLs past the first 50,000 are left out and recorded.
+        A host's sitemap may list several sites' pages (lansstyrelsen.se: 21 county boards): each page is
+        queued for the site whose path prefix it falls under.
+        """
         site_id = response.meta["site_id"]
         body = response.body
         if body[:2] == b"\x1f\x8b":
+            limit = self.settings.getint("SITEMAP_MAXSIZE")
             try:
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except OSError as error:
-                self.logger.warning("Skipping unreadable gzip sitemap %s: %s", response.url, error)
+                body = gunzip(body, max_size=limit)
+            except ValueError:  # scrapy's _DecompressionMaxSizeExceeded
+                self._loss(response.url, site_id, "sitemap_too_large",
+                           f"gzip sitemap inflates beyond {limit} bytes (a gzip bomb?)")
+                return
+            except (OSError, EOFError, zlib.error, struct.error) as error:
+                self._loss(response.url, site_id, "sitemap_gzip", f"unreadable gzip sitemap: {error}")
                 return
         try:
             etree.fromstring(body, parser=STRICT_XML)
@@ -145,12 +161,17 @@ class SiteSpider(scrapy.Spider):
         if sitemap.type not in ("urlset", "sitemapindex"):
             self.logger.warning("Skipping %s: not a sitemap (root element %r)", response.url, sitemap.type)
             return
+        most = self.settings.getint("SITEMAP_MAX_URLS")
+        if len(entries) > most:
+            self._loss(response.url, site_id, "sitemap_too_many_urls",
+                       f"{len(entries)} URLs, the protocol allows {most}: the rest left out")
+            entries = entries[:most]
         for loc in filter(None, entries):
-            if self._site_of(loc) != site_id:
-                continue
             if sitemap.type == "sitemapindex":
-                yield self._sitemap_request(site_id, loc)
-            elif request := self._page_request(site_id, loc, priority=self._priority(loc, "") + 10):
+                if netloc(loc) == netloc(response.url):
+                    yield self._sitemap_request(site_id, loc)
+            elif (owner := self._site_of(loc)) and (
+                    request := self._page_request(owner, loc, priority=self._priority(loc, "") + 10)):
                 yield request
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -186,12 +207,11 @@ class SiteSpider(scrapy.Spider):
     def _adopt_redirect(self, response: Response, site_id: str) -> Iterator[scrapy.Request]:
         """When a site's home page redirects to another host, crawl that host (and its sitemap) as the site."""
         redirects = response.meta.get("redirect_urls") or []
-        new_loc = netloc(response.url)
-        if redirects and new_loc not in self.site_by_netloc and netloc(redirects[0]) in self.site_by_netloc:
+        if redirects and not self.scopes.knows_host(response.url) and self.scopes.knows_host(redirects[0]):
             self.logger.warning("Site %s moved: %s redirects to %s", site_id, redirects[0], response.url)
-            self.site_by_netloc[new_loc] = site_id
-            self.crawler.signals.send_catch_log(signal=site_moved, site_id=site_id, url=response.url)
             parts = urlsplit(response.url)
+            self.scopes.add(f"{parts.scheme}://{parts.netloc}/", site_id)
+            self.crawler.signals.send_catch_log(signal=site_moved, site_id=site_id, url=response.url)
             yield self._sitemap_request(site_id, f"{parts.scheme}://{parts.netloc}/sitemap.xml")
 
     @staticmethod
@@ -203,6 +223,11 @@ class SiteSpider(scrapy.Spider):
         """Log a failed request with a clear reason and record it in the archive."""
         request = failure.request
         site_id = request.meta.get("site_id")
+        if failure.check(Loss):  # recorded under the URL that was queued, the start of any redirect chain
+            first = (request.meta.get("redirect_urls") or [request.url])[0]
+            where = f" (at {request.url})" if first != request.url else ""
+            self._loss(first, site_id, failure.value.kind, failure.value.message + where)
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.logger.debug("Not fetching %s: %s", request.url, failure.getErrorMessage())
             return
@@ -216,13 +241,21 @@ class SiteSpider(scrapy.Spider):
             kind, message = "connection", "connection refused"
         elif failure.check(DownloadTimeoutError):
             kind, message = "timeout", "request timed out"
+        elif failure.check(DownloadCancelledError, CancelledError):  # the download handler stops at the size limit
+            kind = "too_large"
+            message = f"body larger than the size limit ({request.meta.get('download_maxsize') or 'DOWNLOAD_MAXSIZE'})"
         else:
             kind, message = "other", f"{failure.type.__name__}: {failure.getErrorMessage()}"
         if request.meta.get("auxiliary") and kind == "http_4xx":
             self.logger.info("No %s (%s)", request.url, message)
             return
-        self.logger.warning("Could not fetch %s: %s", request.url, message)
+        self.logger.warning("Could not fetch %s (%s): %s", request.url, kind, message)
         self._error(request.url, site_id, kind, message, status)
+
+    def _loss(self, url: str, site_id: str | None, kind: str, message: str) -> None:
+        """Log a lost page or sitemap at WARNING and record it."""
+        self.logger.warning("Lost %s (%s): %s", url, kind, message)
+        self._error(url, site_id, kind, message)
 
     def _error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None = None) -> None:
         """Hand a fetch error to the store pipeline."""
