@@ -100,9 +100,10 @@ def _work(urls: list[str]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     return extract_rows(_worker["extractor"], _rows(_worker["db"], urls))
 
 
-def _batches(urls: list[str], size: int = BATCH) -> Iterator[list[str]]:
-    for start in range(0, len(urls), size):
-        yield urls[start:start + size]
+def _batches(urls: list[str]) -> Iterator[list[str]]:
+    """The URLs in tasks of BATCH."""
+    for start in range(0, len(urls), BATCH):
+        yield urls[start:start + BATCH]
 
 
 def _db_path(db: Database) -> str:
