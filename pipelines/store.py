@@ -167,12 +167,17 @@ def open_archive_readonly(path: str | Path) -> Database:
 
 
 def shape_is_current(db: Database) -> bool:
-    """Whether the archive has every declared table, column and view (else open_archive would migrate it)."""
+    """Whether the archive has every declared table, column, index and view as declared (else open_archive would
+    migrate it)."""
     tables = set(db.table_names())
     for name, spec in schema()["tables"].items():
         if name not in tables or not set(spec["columns"]) <= set(db.table(name).columns_dict):
             return False
-    return set(schema().get("views", {})) <= set(db.view_names())
+        indexed = {tuple(index.columns) for index in db.table(name).indexes}
+        if not {tuple(columns) for columns in spec.get("indexes", [])} <= indexed:
+            return False
+    views = dict(db.execute("select name, sql from sqlite_master where type = 'view'").fetchall())
+    return all(name in views and spec["sql"].strip() in views[name] for name, spec in schema().get("views", {}).items())
 
 
 def content_hash(text: str) -> str:
