@@ -21,6 +21,7 @@ from pipelines.versions import body_hash, save_version
 from pipelines.suppress import is_suppressed
 
 SQL_TYPES = {"text": str, "integer": int, "real": float, "blob": bytes}
+ROW_RE = re.compile(r"\brow\.")  # `row.` in a derived column's source condition: the trigger's new. or old.
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +42,7 @@ def slugify(name: str) -> str:
 
 
 def ensure_db_shape(db: Database) -> None:
-    """Create missing tables, columns, full-text indexes and views; safe to run on every open."""
+    """Create missing tables, columns, indexes, full-text indexes, derived columns and views; safe on every open."""
     for name, spec in schema()["tables"].items():
         columns = {col: SQL_TYPES[col_spec[0]] for col, col_spec in spec["columns"].items()}
         table = db.table(name)
@@ -51,10 +52,65 @@ def ensure_db_shape(db: Database) -> None:
             for col, col_type in columns.items():
                 if col not in table.columns_dict:
                     table.add_column(col, col_type)
+        for index in spec.get("indexes", []):
+            table.create_index(index, if_not_exists=True)
         if spec.get("fts"):
-            table.enable_fts(spec["fts"], create_triggers=True, tokenize=spec.get("fts_tokenize"), replace=True)
+            _ensure_fts(db, name, spec["fts"], spec.get("fts_tokenize"))
+    for name, spec in schema()["tables"].items():
+        if spec.get("derived"):
+            _ensure_derived(db, name, spec["derived"])
     for name, spec in schema().get("views", {}).items():
         db.create_view(name, spec["sql"], replace=True)
+
+
+def _ensure_trigger(db: Database, name: str, sql: str) -> bool:
+    """Create the trigger, or replace it when its SQL differs; return whether it was (re)created."""
+    existing = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?", [name]).fetchone()
+    if existing and existing[0] == sql:
+        return False
+    db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+    db.execute(sql)
+    return True
+
+
+def _ensure_fts(db: Database, table: str, columns: list[str], tokenize: str | None) -> None:
+    """A full-text index on `columns`, kept by triggers that fire only when one of those columns changes.
+
+    sqlite-utils' own triggers rewrite the entry on every update (a 304 re-fetch touching fetched_at
+    rewrote the page's trigram entry), so its index is made without them and these are added.
+    """
+    db.table(table).enable_fts(columns, tokenize=tokenize, replace=True)
+    listed = ", ".join(f"[{c}]" for c in columns)
+    values = {row: ", ".join(f"{row}.[{c}]" for c in columns) for row in ("new", "old")}
+    changed = " OR ".join(f"old.[{c}] IS NOT new.[{c}]" for c in columns)
+    delete = f"INSERT INTO [{table}_fts] ([{table}_fts], rowid, {listed}) VALUES ('delete', old.rowid, {values['old']});"
+    insert = f"INSERT INTO [{table}_fts] (rowid, {listed}) VALUES (new.rowid, {values['new']});"
+    _ensure_trigger(db, f"{table}_fts_insert", f"CREATE TRIGGER [{table}_fts_insert] AFTER INSERT ON [{table}] "
+                                               f"BEGIN {insert} END")
+    _ensure_trigger(db, f"{table}_fts_delete", f"CREATE TRIGGER [{table}_fts_delete] AFTER DELETE ON [{table}] "
+                                               f"BEGIN {delete} END")
+    _ensure_trigger(db, f"{table}_fts_update", f"CREATE TRIGGER [{table}_fts_update] AFTER UPDATE OF {listed} "
+                                               f"ON [{table}] WHEN {changed} BEGIN {delete} {insert} END")
+
+
+def _ensure_derived(db: Database, table: str, derived: dict[str, Any]) -> None:
+    """Triggers that keep the table's derived columns current (schema.yml `derived`); fill them when new."""
+    assignments = ", ".join(f"[{column}] = ({expression})" for column, expression in derived["columns"].items())
+    created = False
+    for source, (columns, condition) in derived["sources"].items():
+        for event, rows in (("insert", ["new"]), ("update", ["old", "new"]), ("delete", ["old"])):
+            if event == "delete" and source == table:
+                continue
+            where = " OR ".join("(" + ROW_RE.sub(f"{row}.", condition) + ")" for row in rows)
+            of = when = ""
+            if event == "update" and columns:  # only a real change: an upsert re-setting a column fires too
+                of = f" OF {', '.join(f'[{c}]' for c in columns)}"
+                when = " WHEN " + " OR ".join(f"old.[{c}] IS NOT new.[{c}]" for c in columns)
+            name = f"{table}_derived_{source}_{event}"
+            created |= _ensure_trigger(db, name, f"CREATE TRIGGER [{name}] AFTER {event.upper()}{of} ON [{source}]"
+                                                 f"{when} BEGIN UPDATE [{table}] SET {assignments} WHERE {where}; END")
+    if created:
+        db.execute(f"UPDATE [{table}] SET {assignments}")
 
 
 def open_archive(path: str | Path) -> Database:

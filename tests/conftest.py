@@ -22,6 +22,16 @@ TESTS = Path(__file__).parent
 REPO = TESTS.parent
 SHARED = REPO.parent / "shared"
 EXPECTED = json.loads((TESTS / "files" / "sample_sites_expected.json").read_text("utf-8"))
+# Fixtures that run whole crawls, server subprocesses or a browser: a test using any of them (directly or
+# through another fixture) is marked slow, and `make test-fast` (pytest -m "not slow") leaves it out.
+SLOW_FIXTURES = {"sample_servers", "runs", "moved", "bad_crawl", "trap_crawl", "server", "public_server", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that need a whole crawl, a server or a browser slow."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def run_crawl(sites_csv: Path, db: Path, *extra: str, timeout: int = 300,
