@@ -178,8 +178,14 @@ def store(redis_url: str, db: Path, batch: int, remove_after: int) -> None:
     """
     from redis.exceptions import ConnectionError as RedisConnectionError
 
+    import logging
+    import os
+
     from scraper.crawl import CrawlError, CrawlLocked
     from scraper.writer import run_writer
+
+    logging.basicConfig(level=os.environ.get("KOMMUNARKIV_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
 
     try:
         report = run_writer(redis_url, db, batch=batch, remove_after=remove_after)
