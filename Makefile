@@ -3,7 +3,7 @@
 VENV ?= .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test
+.PHONY: demo test test-fast
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -16,3 +16,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -q
+
+# Daily work: everything but whole crawls, servers and browsers (tests marked slow).
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -q -m "not slow"

@@ -22,6 +22,7 @@ from pipelines.versions import body_hash, save_version
 from pipelines.suppress import is_suppressed
 
 SQL_TYPES = {"text": str, "integer": int, "real": float, "blob": bytes}
+ROW_RE = re.compile(r"\brow\.")  # `row.` in a derived column's source condition: the trigger's new. or old.
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +43,7 @@ def slugify(name: str) -> str:
 
 
 def ensure_db_shape(db: Database) -> None:
-    """Create missing tables, columns, full-text indexes and views; safe to run on every open."""
+    """Create missing tables, columns, indexes, full-text indexes, derived columns and views; safe on every open."""
     for name, spec in schema()["tables"].items():
         columns = {col: SQL_TYPES[col_spec[0]] for col, col_spec in spec["columns"].items()}
         table = db.table(name)
@@ -52,12 +53,65 @@ def ensure_db_shape(db: Database) -> None:
             for col, col_type in columns.items():
                 if col not in table.columns_dict:
                     table.add_column(col, col_type)
-        for columns_indexed in spec.get("indexes", []):
-            table.create_index(columns_indexed, if_not_exists=True)
+        for index in spec.get("indexes", []):
+            table.create_index(index, if_not_exists=True)
         if spec.get("fts"):
-            table.enable_fts(spec["fts"], create_triggers=True, tokenize=spec.get("fts_tokenize"), replace=True)
+            _ensure_fts(db, name, spec["fts"], spec.get("fts_tokenize"))
+    for name, spec in schema()["tables"].items():
+        if spec.get("derived"):
+            _ensure_derived(db, name, spec["derived"])
     for name, spec in schema().get("views", {}).items():
         db.create_view(name, spec["sql"], replace=True)
+
+
+def _ensure_trigger(db: Database, name: str, sql: str) -> bool:
+    """Create the trigger, or replace it when its SQL differs; return whether it was (re)created."""
+    existing = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?", [name]).fetchone()
+    if existing and existing[0] == sql:
+        return False
+    db.execute(f"DROP TRIGGER IF EXISTS [{name}]")
+    db.execute(sql)
+    return True
+
+
+def _ensure_fts(db: Database, table: str, columns: list[str], tokenize: str | None) -> None:
+    """A full-text index on `columns`, kept by triggers that fire only when one of those columns changes.
+
+    sqlite-utils' own triggers rewrite the entry on every update (a 304 re-fetch touching fetched_at
+    rewrote the page's trigram entry), so its index is made without them and these are added.
+    """
+    db.table(table).enable_fts(columns, tokenize=tokenize, replace=True)
+    listed = ", ".join(f"[{c}]" for c in columns)
+    values = {row: ", ".join(f"{row}.[{c}]" for c in columns) for row in ("new", "old")}
+    changed = " OR ".join(f"old.[{c}] IS NOT new.[{c}]" for c in columns)
+    delete = f"INSERT INTO [{table}_fts] ([{table}_fts], rowid, {listed}) VALUES ('delete', old.rowid, {values['old']});"
+    insert = f"INSERT INTO [{table}_fts] (rowid, {listed}) VALUES (new.rowid, {values['new']});"
+    _ensure_trigger(db, f"{table}_fts_insert", f"CREATE TRIGGER [{table}_fts_insert] AFTER INSERT ON [{table}] "
+                                               f"BEGIN {insert} END")
+    _ensure_trigger(db, f"{table}_fts_delete", f"CREATE TRIGGER [{table}_fts_delete] AFTER DELETE ON [{table}] "
+                                               f"BEGIN {delete} END")
+    _ensure_trigger(db, f"{table}_fts_update", f"CREATE TRIGGER [{table}_fts_update] AFTER UPDATE OF {listed} "
+                                               f"ON [{table}] WHEN {changed} BEGIN {delete} {insert} END")
+
+
+def _ensure_derived(db: Database, table: str, derived: dict[str, Any]) -> None:
+    """Triggers that keep the table's derived columns current (schema.yml `derived`); fill them when new."""
+    assignments = ", ".join(f"[{column}] = ({expression})" for column, expression in derived["columns"].items())
+    created = False
+    for source, (columns, condition) in derived["sources"].items():
+        for event, rows in (("insert", ["new"]), ("update", ["old", "new"]), ("delete", ["old"])):
+            if event == "delete" and source == table:
+                continue
+            where = " OR ".join("(" + ROW_RE.sub(f"{row}.", condition) + ")" for row in rows)
+            of = when = ""
+            if event == "update" and columns:  # only a real change: an upsert re-setting a column fires too
+                of = f" OF {', '.join(f'[{c}]' for c in columns)}"
+                when = " WHEN " + " OR ".join(f"old.[{c}] IS NOT new.[{c}]" for c in columns)
+            name = f"{table}_derived_{source}_{event}"
+            created |= _ensure_trigger(db, name, f"CREATE TRIGGER [{name}] AFTER {event.upper()}{of} ON [{source}]"
+                                                 f"{when} BEGIN UPDATE [{table}] SET {assignments} WHERE {where}; END")
+    if created:
+        db.execute(f"UPDATE [{table}] SET {assignments}")
 
 
 def open_archive(path: str | Path) -> Database:
@@ -116,12 +170,17 @@ def open_archive_readonly(path: str | Path) -> Database:
 
 
 def shape_is_current(db: Database) -> bool:
-    """Whether the archive has every declared table, column and view (else open_archive would migrate it)."""
+    """Whether the archive has every declared table, column, index and view as declared (else open_archive would
+    migrate it)."""
     tables = set(db.table_names())
     for name, spec in schema()["tables"].items():
         if name not in tables or not set(spec["columns"]) <= set(db.table(name).columns_dict):
             return False
-    return set(schema().get("views", {})) <= set(db.view_names())
+        indexed = {tuple(index.columns) for index in db.table(name).indexes}
+        if not {tuple(columns) for columns in spec.get("indexes", [])} <= indexed:
+            return False
+    views = dict(db.execute("select name, sql from sqlite_master where type = 'view'").fetchall())
+    return all(name in views and spec["sql"].strip() in views[name] for name, spec in schema().get("views", {}).items())
 
 
 def content_hash(text: str) -> str:
@@ -178,21 +237,29 @@ def store_site(db: Database, site: dict[str, Any], now: str) -> None:
     db.table("sites").upsert(row, pk="id")
 
 
-def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]], now: str,
+def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]] | None, now: str,
                body: bytes | None = None) -> str:
-    """Write one fetched page, its text version, raw body and projects in one transaction; return new, changed or unchanged."""
+    """Write one fetched page, its text version, raw body and projects in one transaction; return new, changed or unchanged.
+
+    With projects None the page waits for the extraction stage (pipelines/reextract.py): a new or changed text
+    clears its extractor_version, an unchanged one keeps it, and its projects stay as they are until then."""
     page = {"content_hash": content_hash(page.get("text") or ""), **page}
     with db.atomic():
         previous = (db.table("pages").get(page["url"]) if _exists(db, "pages", "url", page["url"]) else None) or {}
         outcome = ("new" if not previous else "unchanged" if previous.get("content_hash") == page["content_hash"]
                    else "changed")
+        if projects is None and outcome != "unchanged":
+            page["extractor_version"] = None
+        elif projects is None:  # the extraction of this text stands, and with it the title it read
+            page.pop("title", None)
         row = {**page, "site_id": site_id, "fetched_at": now, "last_seen_at": now, "removed_at": None,
                "missed_runs": 0, "first_seen_at": previous.get("first_seen_at") or now,
                "changed_at": previous.get("changed_at") if outcome == "unchanged" else now,
                "body_hash": body_hash(body) if body is not None else previous.get("body_hash")}
         db.table("pages").upsert(row, pk="url")
         db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now)})
-        _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
+        if projects is not None:
+            _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
     return outcome
 
 
@@ -218,8 +285,9 @@ def mark_removed(db: Database, urls: list[str], now: str) -> int:
 def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any], seen_at: str) -> None:
     """Replace a stored page's extracted fields and projects with a new extractor's record (no fetch involved)."""
     with db.atomic():
+        title = {"title": record["title"]} if record.get("title") else {}
         db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
-                                 | {"is_project_page": int(bool(record.get("is_project_page")))})
+                                 | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
         _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)
         db.execute("update projects set removed_at = (select removed_at from pages where url = ?) "
                    "where page_url = ? and removed_at is null", [url, url])  # projects retired above stay retired

@@ -112,9 +112,11 @@ EXIT_INTERRUPTED = 130  # the crawl was stopped: continue it with --resume
 @cli.command()
 @click.option("--site", "site_urls", multiple=True, metavar="URL", help="Start URL of a site (repeatable).")
 @click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV file with a 'url' column (optional 'kommunkod', 'name').")
-@click.option("--all", "all_sites", is_flag=True, help="Every municipality and region in the registry.")
-@click.option("--county", metavar="CODE", help="The registry's municipalities and region in a county (e.g. 25).")
+              help="CSV file with a 'url' column (optional 'name', 'kind', 'county', 'kommunkod'): other public "
+                   "bodies such as Leader areas, kommunalförbund, samordningsförbund.")
+@click.option("--all", "all_sites", is_flag=True, help="Every municipality, region and county board in the registry.")
+@click.option("--county", metavar="CODE", help="The registry's municipalities, region and county board in a county "
+                                               "(e.g. 25).")
 @click.option("--municipality", "municipalities", multiple=True, metavar="NAME",
               help="A municipality by name or kommunkod (repeatable).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
@@ -124,9 +126,12 @@ EXIT_INTERRUPTED = 130  # the crawl was stopped: continue it with --resume
 @click.option("--remove-after", type=click.IntRange(min=1), default=None,
               help="Mark a page removed after this many complete crawls without it [3].")
 @click.option("--progress/--no-progress", default=None, help="Status line on stderr [on when it is a terminal].")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Run as one worker of a distributed crawl sharing its frontier in Redis (redis://HOST:PORT/N); "
+                   "pages go to `kommunarkiv store --redis URL`, which writes the archive.")
 def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, county: str | None,
           municipalities: tuple[str, ...], db: Path, max_pages: int | None, resume: bool, remove_after: int | None,
-          progress: bool | None) -> None:
+          progress: bool | None, redis_url: str | None) -> None:
     """Crawl sites into the archive: sitemaps and links, robots.txt obeyed, project pages extracted.
 
     Re-crawls send If-None-Match / If-Modified-Since, keep each page's text versions and raw
@@ -138,15 +143,17 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
     Example:
 
         kommunarkiv crawl --municipality Gällivare --max-pages 200
+
+        kommunarkiv crawl --all --redis redis://10.0.0.5:6379/0   (on each worker machine)
     """
     writable_folder(db, "--db")
-    from scraper.crawl import CrawlError, CrawlLocked, run_crawl
-    from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_organisation, site_for_url
+    from scraper.crawl import CrawlError, CrawlLocked, run_crawl, run_worker
+    from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_url, sites_for_organisations
 
     try:
         sites = [site_for_url(url) for url in site_urls] + (read_sites_csv(sites_file) if sites_file else [])
         if all_sites or county or municipalities:
-            sites += [site_for_organisation(org) for org in registry_organisations(county, None, municipalities)]
+            sites += sites_for_organisations(registry_organisations(county, None, municipalities))
     except SiteError as error:
         raise click.ClickException(str(error)) from None
     if not sites and not resume:
@@ -154,6 +161,16 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
     overrides = {key: value for key, value in (("KOMMUNARKIV_REMOVE_AFTER", remove_after),
                  ("KOMMUNARKIV_PROGRESS", None if progress is None else "always" if progress else "never"))
                  if value is not None}
+    if redis_url:
+        if resume:
+            raise click.UsageError("--resume is for one machine; a distributed crawl keeps its frontier in Redis")
+        try:
+            report = run_worker(sites, redis_url, max_pages, overrides)
+        except CrawlError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Worker {'finished' if report.finished else 'stopped'}: "
+                   f"{report.stats.get('response_received_count', 0)} responses.", err=True)
+        sys.exit(0 if report.finished else EXIT_INTERRUPTED)
     try:
         report = run_crawl(sites, db, max_pages, overrides, resume=resume)
     except CrawlLocked as error:
@@ -191,17 +208,69 @@ def _print_crawl_summary(db: Path, report) -> None:
 
 
 @cli.command()
+@click.option("--redis", "redis_url", metavar="URL", required=True, help="The distributed crawl (redis://HOST:PORT/N).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
+              show_default=True, help="Archive to write.")
+@click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Pages stored per transaction.")
+@click.option("--remove-after", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Mark a page removed after this many complete crawls without it.")
+def store(redis_url: str, db: Path, batch: int, remove_after: int) -> None:
+    """Write a distributed crawl's pages into the archive: the one writer, until the crawl is done.
+
+    Start it beside the workers (`kommunarkiv crawl --redis URL ...`); it may be stopped and started again.
+    Exit status as for crawl: 0 done, 3 a site looks broken.
+
+    Example:
+
+        kommunarkiv store --redis redis://10.0.0.5:6379/0 --db archive.db
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    import logging
+    import os
+
+    from scraper.crawl import CrawlError, CrawlLocked
+    from scraper.writer import run_writer
+
+    logging.basicConfig(level=os.environ.get("KOMMUNARKIV_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+
+    try:
+        report = run_writer(redis_url, db, batch=batch, remove_after=remove_after)
+    except (RedisConnectionError, ValueError) as error:
+        raise click.ClickException(f"cannot reach Redis at {redis_url}: {error}") from None
+    except CrawlLocked as error:
+        click.echo(f"Error: {error} (exit status {EXIT_LOCKED})", err=True)
+        sys.exit(EXIT_LOCKED)
+    except CrawlError as error:
+        raise click.ClickException(str(error)) from None
+    _print_crawl_summary(db, report)
+    if report.broken:
+        sys.exit(EXIT_BROKEN)
+
+
+@cli.command()
 @click.option("--county", metavar="CODE", help="Only this county (code, e.g. 25, or name).")
-@click.option("--kind", help="Only this kind (municipality, region, county_board, agency...) [municipality, region].")
+@click.option("--kind", help="Only this kind (municipality, region, county_board, agency, leader_area...) "
+                             "[municipality, region, county_board].")
+@click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also list the public bodies in this CSV ('url', optional 'name', 'kind', 'county', 'kommunkod').")
 @click.option("--check", is_flag=True, help="Validate the whole registry offline instead; exit 1 on a problem.")
-def sites(county: str | None, kind: str | None, check: bool) -> None:
-    """List the registry's organisations with a website (tab-separated: id, kind, name, county, start URL).
+def sites(county: str | None, kind: str | None, sites_file: Path | None, check: bool) -> None:
+    """List the sites `crawl --all` (and --sites FILE) would crawl, by kind and county (tab-separated: id, kind,
+    name, county code, start URL); a count per kind on stderr.
 
     Example:
 
         kommunarkiv sites --county 25 --kind municipality
+
+        kommunarkiv sites --sites leader_areas.csv --kind leader_area
     """
-    from scraper.sites import SiteError, check_registry, load_registry, registry_organisations, site_for_organisation
+    from collections import Counter
+
+    from scraper.sites import (SiteError, check_registry, county_of, load_registry, read_sites_csv,
+                               registry_organisations, site_listing, sites_for_organisations)
 
     if check:
         problems = check_registry(list(load_registry().by_id.values()))
@@ -212,30 +281,38 @@ def sites(county: str | None, kind: str | None, check: bool) -> None:
         click.echo("Registry OK: every municipality present, hosts well-formed and unique.", err=True)
         return
     try:
-        orgs = registry_organisations(county, kind)
+        listed = sites_for_organisations(registry_organisations(county, kind))
+        extra = read_sites_csv(sites_file) if sites_file else []
+        county_code = county_of(county)[0] if county else None
     except SiteError as error:
         raise click.ClickException(str(error)) from None
-    for org in orgs:
-        click.echo("\t".join([org.id, org.kind, org.name, org.county_code, site_for_organisation(org)["base_url"]]))
+    listed += [site for site in extra if (not kind or site["kind"] == kind) and
+               (not county_code or site["county_code"] == county_code)]
+    for site in site_listing(listed):
+        click.echo("\t".join([site["id"], site["kind"], site["name"], site["county_code"] or "", site["base_url"]]))
+    counts = Counter(site["kind"] for site in listed)
+    click.echo(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f": {len(listed)} sites", err=True)
 
 
 @cli.command()
 @click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to rebuild.")
-def reextract(db: Path) -> None:
+@click.option("--pending", is_flag=True, help="Only pages not yet read by the current extractor (what crawl does).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [one per core].")
+def reextract(db: Path, pending: bool, workers: int | None) -> None:
     """Rebuild every project from the raw pages kept in the archive, with the current extractor; no crawling.
 
     Example:
 
         kommunarkiv reextract --db archive.db
     """
-    from pipelines.reextract import reextract_archive
+    from pipelines.reextract import run_stage
     from scraper.crawl import CrawlError, archive_lock
 
     try:
         with archive_lock(db):  # not while a crawl writes to it
             archive = open_db(db)
-            pages, projects = reextract_archive(archive)
+            pages, projects = run_stage(archive, everything=not pending, workers=workers)
             archive.close()
     except CrawlError as error:
         raise click.ClickException(str(error)) from None

@@ -22,6 +22,7 @@ from typing import Any
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
+from pipelines.reextract import run_stage
 from pipelines.runs import finish_run, interrupt_run, resumable_run, resume_run, start_run
 from pipelines.store import ArchiveError, archive_writable, check_archive_file, open_archive, utc_now
 from scraper.spiders.site import SiteSpider
@@ -111,11 +112,12 @@ class CrawlReport:
         return [site for site in self.sites if site["status"] == "broken"]
 
 
-def crawl_settings(db: Path, sites: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -> Settings:
-    """The project's Scrapy settings, pointed at an archive and a list of sites."""
+def crawl_settings(db: Path | None, sites: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -> Settings:
+    """The project's Scrapy settings, pointed at an archive (None: a distributed worker has none) and sites."""
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
-    settings.set("KOMMUNARKIV_DB", str(db), priority="cmdline")
+    if db is not None:
+        settings.set("KOMMUNARKIV_DB", str(db), priority="cmdline")
     settings.set("KOMMUNARKIV_SITES", sites, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
@@ -179,7 +181,22 @@ def _run_crawl(sites: list[dict[str, Any]], db: Path, max_pages: int | None, ove
     crawler = process.create_crawler(SiteSpider)
     process.crawl(crawler, sites=sites, max_pages=max_pages, resume=frontier)
     process.start()
-    return _close_run(db, run_id, crawler.stats.get_stats(), settings.getint("KOMMUNARKIV_REMOVE_AFTER"))
+    stats = crawler.stats.get_stats()
+    if stats.get("finish_reason") == "finished":
+        extract_pending(db, settings.getint("KOMMUNARKIV_EXTRACT_WORKERS") or None)
+    return _close_run(db, run_id, stats, settings.getint("KOMMUNARKIV_REMOVE_AFTER"))
+
+
+def extract_pending(db: Path, workers: int | None = None) -> int:
+    """Run the extraction stage over the pages the crawl stored (new or changed text, or an older extractor's);
+    return how many were extracted. An interrupted crawl leaves them pending for its --resume."""
+    archive = open_archive(db)
+    try:
+        pages, projects = run_stage(archive, workers=workers)
+    finally:
+        archive.close()
+    logger.info("Extracted %d pages; the archive holds %d projects", pages, projects)
+    return pages
 
 
 def _close_run(db: Path, run_id: int, stats: dict[str, Any], remove_after: int) -> CrawlReport:
@@ -199,3 +216,26 @@ def _close_run(db: Path, run_id: int, stats: dict[str, Any], remove_after: int) 
         if site["status"] == "broken":
             logger.error("Site %s looks broken: %s", site["site_id"], site["problem"])
     return CrawlReport(run_id, True, sites, stats)
+
+
+def run_worker(sites: list[dict[str, Any]], redis_url: str, max_pages: int | None = None,
+               overrides: dict[str, Any] | None = None) -> CrawlReport:
+    """Crawl as one worker of the distributed crawl at `redis_url` (scraper.distributed); never opens an archive.
+
+    Returns a report with run id 0 (the writer owns the run) and whether this worker finished.
+    """
+    from scraper.distributed import redis_client, worker_settings
+
+    try:
+        redis_client(redis_url)
+    except Exception as error:  # redis.exceptions.ConnectionError, ValueError for a malformed URL
+        raise CrawlError(f"cannot reach Redis at {redis_url}: {error}") from None
+    settings = crawl_settings(None, sites, {**(overrides or {}), **worker_settings(redis_url)})
+    max_pages = max_pages or settings.getint("KOMMUNARKIV_MAX_PAGES")
+    settings.set("KOMMUNARKIV_MAX_PAGES", max_pages, priority="cmdline")
+    process = AsyncCrawlerProcess(settings)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(crawler, sites=sites, max_pages=max_pages)
+    process.start()
+    stats = crawler.stats.get_stats()
+    return CrawlReport(0, stats.get("finish_reason") == "finished", stats=stats)

@@ -9,6 +9,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from pipelines.urls import netloc
+
 logger = logging.getLogger(__name__)
 
 # Session ids and tracking parameters: the same page under another name.
@@ -74,3 +76,40 @@ class SiteFrontier:
             self.capped.add(where)
             logger.info("Site %s: %s reached %d %s; not following more (a crawler trap?)", self.site_id, where,
                         count, what)
+
+
+class SiteScopes:
+    """Which crawled site a URL belongs to: its host (www. or not), then the longest path prefix of a site on it.
+
+    Sites on a shared host are told apart by path: `https://lansstyrelsen.se/norrbotten/` and
+    `https://lansstyrelsen.se/skane/` are two sites; a site at a host's root owns what no prefix claims.
+    """
+
+    def __init__(self, sites: list[dict] = ()) -> None:
+        self.by_netloc: dict[str, list[tuple[str, str]]] = {}
+        for site in sites:
+            self.add(site["base_url"], site["id"])
+
+    def add(self, base_url: str, site_id: str) -> None:
+        """Give the site everything under `base_url` (its host and path)."""
+        prefix = urlsplit(base_url).path.rstrip("/") + "/"
+        scopes = self.by_netloc.setdefault(netloc(base_url), [])
+        scopes.append((prefix, site_id))
+        scopes.sort(key=lambda scope: len(scope[0]), reverse=True)
+
+    def site_of(self, url: str) -> str | None:
+        """The id of the site whose host and longest path prefix match the URL; None when it is off every site."""
+        path = urlsplit(url).path or "/"
+        for prefix, site_id in self.by_netloc.get(netloc(url), ()):
+            if path.startswith(prefix) or path + "/" == prefix:
+                return site_id
+        return None
+
+    def knows_host(self, url: str) -> bool:
+        """Whether some crawled site lives on the URL's host."""
+        return netloc(url) in self.by_netloc
+
+    def first_site(self, url: str) -> str | None:
+        """The id of a site on the URL's host (the one with the shortest prefix), if any."""
+        scopes = self.by_netloc.get(netloc(url))
+        return scopes[-1][1] if scopes else None

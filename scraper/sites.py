@@ -21,28 +21,68 @@ def _registry_row(url: str, kommunkod: str | None) -> Organisation | None:
     return (registry.get(f"kommun/{kommunkod}") if kommunkod else None) or registry.for_url(url)
 
 
-def site_for_url(url: str, kommunkod: str | None = None, name: str | None = None) -> dict[str, Any]:
-    """A site row for a start URL, named and placed from the registry where it is known."""
+# Organisation kinds a sites file may give besides the registry's own (municipality, region, county_board...):
+# the public bodies where many development projects live.
+OTHER_BODY_KINDS = {
+    "leader_area": "Leaderområde (local action group, EU rural and fisheries funds)",
+    "kommunalforbund": "kommunalförbund (a federation of municipalities)",
+    "samordningsforbund": "samordningsförbund (financial coordination of rehabilitation)",
+    "regional_development": "regional development body (e.g. a regional council or development agency)",
+    "other": "any other public body",
+}
+
+
+def site_for_url(url: str, kommunkod: str | None = None, name: str | None = None, kind: str | None = None,
+                 county: str | None = None) -> dict[str, Any]:
+    """A site row for a start URL, named and placed from the registry where it is known.
+
+    `kind` (a registry kind or one of OTHER_BODY_KINDS) and `county` (code or name) override the
+    registry's; a site's URL path is its scope (`https://lansstyrelsen.se/skane/` crawls only under /skane/).
+    """
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SiteError(f"not an http(s) URL: {url!r}")
     base_url = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
     org = _registry_row(url, kommunkod)
+    kind = kind or (org.kind if org else "other")
+    if kind not in OTHER_BODY_KINDS and kind not in {o.kind for o in load_registry().by_id.values()}:
+        raise SiteError(f"unknown organisation kind {kind!r} (known: {', '.join(known_kinds())})")
+    county_code, county_name = county_of(county) if county else ((org.county_code, org.county) if org else ("", ""))
     code = kommunkod or (org.code if org and org.kind == "municipality" else None)
+    path = parts.path.strip("/")
     return {
-        "id": code or (org.id if org else netloc(url)),
+        "id": code or (org.id if org and kind == org.kind else netloc(url) + (f"/{path}" if path else "")),
         "name": name or (org.name if org else parts.hostname),
-        "kind": org.kind if org else "other",
+        "kind": kind,
         "kommunkod": code,
-        "county_code": (org.county_code if org else None) or None,
-        "county": (org.county if org else None) or None,
+        "county_code": county_code or None,
+        "county": county_name or None,
         "base_url": base_url,
         "host": netloc(url),
     }
 
 
+def known_kinds() -> list[str]:
+    """Every organisation kind a site may have: the registry's and OTHER_BODY_KINDS."""
+    return sorted({o.kind for o in load_registry().by_id.values()} | set(OTHER_BODY_KINDS))
+
+
+def county_of(county: str) -> tuple[str, str]:
+    """(code, name) of a county given by code ("25") or name ("Norrbottens län", "Norrbotten")."""
+    for org in load_registry().by_id.values():
+        if org.kind == "region" and (org.county_code == county.strip().zfill(2) or
+                                     fold(county) in (fold(org.county), fold(org.county).removesuffix(" lan"),
+                                                      fold(org.county).removesuffix("s lan"))):
+            return org.county_code, org.county
+    raise SiteError(f"no county {county!r} (give its code, e.g. 25, or name)")
+
+
 def read_sites_csv(path: Path) -> list[dict[str, Any]]:
-    """Sites from a CSV file with a `url` column (and optional `kommunkod`, `name`)."""
+    """Sites from a CSV file with a `url` column and optional `name`, `kind`, `county`, `kommunkod`.
+
+    `kind` is a registry kind or one of OTHER_BODY_KINDS (leader_area, kommunalforbund,
+    samordningsforbund, regional_development, other); `county` a county code or name.
+    """
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or "url" not in reader.fieldnames:
@@ -52,13 +92,15 @@ def read_sites_csv(path: Path) -> list[dict[str, Any]]:
             if not (row.get("url") or "").strip():
                 continue
             try:
-                sites.append(site_for_url(row["url"], row.get("kommunkod") or None, row.get("name") or None))
+                sites.append(site_for_url(row["url"], row.get("kommunkod") or None, row.get("name") or None,
+                                          (row.get("kind") or "").strip() or None,
+                                          (row.get("county") or "").strip() or None))
             except SiteError as error:
                 raise SiteError(f"{path}, line {line}: {error}") from None
     return sites
 
 
-CRAWLED_KINDS = ("municipality", "region")  # county boards share lansstyrelsen.se, one host for 21 sites
+CRAWLED_KINDS = ("municipality", "region", "county_board")  # county boards: lansstyrelsen.se/<county>/, by path
 HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(/[a-z0-9._-]+)*$")
 MUNICIPALITIES = 290
 COUNTIES = 21
@@ -97,7 +139,24 @@ def registry_organisations(county: str | None = None, kind: str | None = None,
         orgs = [o for o in orgs if o.county_code == county.zfill(2) or fold(o.county) == fold(county)]
         if not orgs:
             raise SiteError(f"no county {county!r} in the registry (give its code, e.g. 25, or name)")
-    return [o for o in orgs if (o.kind == kind if kind else o.kind in CRAWLED_KINDS)]
+    return [o for o in orgs if (o.kind == kind if kind else o.kind in CRAWLED_KINDS and o.county_code)]
+
+
+def sites_for_organisations(orgs: list[Organisation]) -> list[dict[str, Any]]:
+    """Site rows for organisations, one per website: Region Gotland is also the municipality of Gotland, so
+    gotland.se is crawled once, as the first organisation listed (the municipality)."""
+    sites: dict[str, dict[str, Any]] = {}
+    for org in orgs:
+        site = site_for_organisation(org)
+        sites.setdefault(site["base_url"], site)
+    return list(sites.values())
+
+
+def site_listing(sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sites ordered by kind, then county code, then name (how `kommunarkiv sites` lists them)."""
+    order = {kind: rank for rank, kind in enumerate(CRAWLED_KINDS)}
+    return sorted(sites, key=lambda s: (order.get(s["kind"], len(order)), s["kind"], s.get("county_code") or "~",
+                                        fold(s["name"] or "")))
 
 
 def check_registry(orgs: list[Organisation]) -> list[str]:

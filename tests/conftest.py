@@ -23,6 +23,16 @@ REPO = TESTS.parent
 SHARED = REPO.parent / "shared"
 EXPECTED = json.loads((TESTS / "files" / "sample_sites_expected.json").read_text("utf-8"))
 EXTRA_SITES = TESTS / "files" / "extra_sites"  # invented sites crawled beside the sample sites (see its README)
+# Fixtures that run whole crawls, server subprocesses or a browser: a test using any of them (directly or
+# through another fixture) is marked slow, and `make test-fast` (pytest -m "not slow") leaves it out.
+SLOW_FIXTURES = {"sample_servers", "runs", "moved", "bad_crawl", "trap_crawl", "server", "public_server", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that need a whole crawl, a server or a browser slow."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def run_crawl(sites_csv: Path, db: Path, *extra: str, timeout: int = 300,
@@ -170,3 +180,15 @@ def archive_facts(db: Path) -> dict[str, list[tuple]]:
     facts = {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in queries.items()}
     conn.close()
     return facts
+
+
+@pytest.fixture
+def redis_url():
+    """A fresh Debian redis-server on 127.0.0.1 for one test (skipped with the reason when it is not installed)."""
+    from scraper.local_redis import RedisUnavailable, local_redis
+
+    try:
+        with local_redis() as url:
+            yield url
+    except RedisUnavailable as error:
+        pytest.skip(str(error))

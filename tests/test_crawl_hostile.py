@@ -143,7 +143,10 @@ def lossy_crawl(tmp_path_factory):
     sitemap_files = {
         "index.html": page("Kartor"),
         "robots.txt": "User-agent: *\nSitemap: {{BASE_URL}}/trasig.xml.gz\nSitemap: {{BASE_URL}}/bomb.xml.gz\n"
-                      "Sitemap: {{BASE_URL}}/stor.xml\n",
+                      "Sitemap: {{BASE_URL}}/stor.xml\nSitemap: {{BASE_URL}}/overfull.xml\n",
+        "overfull.xml": '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                        + "".join(f"<url><loc>http://elsewhere.invalid/{n}</loc></url>" for n in range(50_001))
+                        + "</urlset>",
         "trasig.xml.gz": b"\x1f\x8b\x08\x00" + os.urandom(2000),
         "bomb.xml.gz": zeros_gzip(60 * 1024 * 1024),
         "stor.xml": f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{big}</urlset>',
@@ -185,6 +188,7 @@ def test_bad_sitemaps_recorded_with_their_kind(lossy_crawl):
     errors = lossy_errors(lossy_crawl)
     assert errors.get("/trasig.xml.gz") == "sitemap_gzip"
     assert errors.get("/bomb.xml.gz") == "sitemap_too_large"
+    assert errors.get("/overfull.xml") == "sitemap_too_many_urls"  # 50,001 URLs: one past the protocol's limit
     assert "/stor.xml" not in errors
 
 
@@ -213,7 +217,8 @@ def test_self_refreshing_page_is_kept(lossy_crawl):
 
 def test_every_loss_has_a_warning_line(lossy_crawl):
     log = lossy_crawl["result"].stderr
-    for kind in ("self_redirect", "redirect_loop", "redirect_chain", "too_large", "sitemap_gzip", "sitemap_too_large"):
+    for kind in ("self_redirect", "redirect_loop", "redirect_chain", "too_large", "sitemap_gzip", "sitemap_too_large",
+                 "sitemap_too_many_urls"):
         assert any("WARNING" in line and kind in line for line in log.splitlines()), kind
 
 

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import ast
+import re
+import sys
+import tomllib
 from graphlib import CycleError, TopologicalSorter
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,3 +58,23 @@ def test_no_import_cycles() -> None:
         TopologicalSorter(graph).static_order()
     except CycleError as error:
         raise AssertionError(f"import cycle: {' -> '.join(error.args[1])}") from None
+
+
+def test_every_imported_package_is_declared_with_bounds() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    declared = {re.split(r"[<>=!~ \[;]", requirement)[0].lower().replace("_", "-"): requirement
+                for requirement in project["dependencies"]}
+    assert all(re.search(r"[<>=~]", requirement) for requirement in declared.values()), declared
+    distributions = packages_distributions()
+    imported = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if isinstance(node, ast.Import):
+                    imported |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    imported.add(node.module.split(".")[0])
+    third_party = sorted(name for name in imported - set(PACKAGES) if name not in sys.stdlib_module_names)
+    undeclared = {name: distributions.get(name) for name in third_party
+                  if not {d.lower().replace("_", "-") for d in distributions.get(name, [])} & set(declared)}
+    assert undeclared == {}

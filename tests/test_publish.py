@@ -213,7 +213,8 @@ def test_publishing_is_read_only(datasette: Datasette) -> None:
     assert int(DATASETTE_SETTINGS["sql_time_limit_ms"]) > 0
     assert get(datasette, "/kommun.json", {"sql": "delete from projects"}).status_code == 400
     assert {plugin["name"] for plugin in get(datasette, "/-/plugins.json").json()} == {
-        "kommunarkiv_search.py", "kommunarkiv_pictures.py", "kommunarkiv_guard.py", "kommunarkiv_pages.py"}
+        "kommunarkiv_search.py", "kommunarkiv_pictures.py", "kommunarkiv_guard.py", "kommunarkiv_facets.py",
+        "kommunarkiv_pages.py"}
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,10 @@ from scraper.sites import SiteError, check_registry, registry_organisations, sit
 def test_sites_lists_a_countys_municipalities():
     result = CliRunner().invoke(cli, ["sites", "--county", "25", "--kind", "municipality"])
     assert result.exit_code == 0, result.output
-    rows = [line.split("\t") for line in result.output.splitlines()]
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
     assert len(rows) == 14 and {row[1] for row in rows} == {"municipality"} and {row[3] for row in rows} == {"25"}
-    assert ["kommun/2523", "municipality", "Gällivare kommun", "25", "https://gellivare.se/"] in rows
+    assert ["2523", "municipality", "Gällivare kommun", "25", "https://gellivare.se/"] in rows
+    assert "14 municipality: 14 sites" in result.stderr
 
 
 def test_sites_check_passes_on_the_shipped_registry():
@@ -47,8 +48,8 @@ def test_check_reports_bad_hosts_duplicates_and_missing_municipalities():
 def test_selection_by_name_kommunkod_county_and_all():
     by_name = registry_organisations(municipalities=("Gällivare", "2121", "Stockholm"))
     assert [org.id for org in by_name] == ["kommun/2523", "kommun/2121", "kommun/0180"]
-    assert {org.kind for org in registry_organisations()} == {"municipality", "region"}
-    assert len(registry_organisations()) == 290 + 21
+    assert {org.kind for org in registry_organisations()} == {"municipality", "region", "county_board"}
+    assert len(registry_organisations()) == 290 + 21 + 21
     site = site_for_organisation(by_name[0])
     assert site["id"] == "2523" and site["kommunkod"] == "2523" and site["host"] == "gellivare.se"
     with pytest.raises(SiteError, match="no municipality 'Atlantis'"):

@@ -46,13 +46,19 @@ def rules() -> dict:
         re.compile(rf"(?P<name>{NAME}),? (?i:är|blir|har varit|som är) (?i:ny |vår |projektets )?(?P<role>(?i:{staff}))"),
         re.compile(rf"(?P<role>(?i:{staff}))(?i:en|n)?(?: (?i:för) [^:,.]{{2,60}}?)?(?: (?i:är)|:)? (?P<name>{NAME})"),
     ]
+    quotes = "|".join(map(re.escape, data["quote_verbs"]))
+    data["staff_sentences"] += [  # '..., säger Namn Namnsson, projektledare'; 'Org: Namn Namnsson (projektledare)'
+        re.compile(rf"(?i:{quotes}) (?P<name>{NAME})(?: (?i:från|på|vid) [^,.]{{2,60}}?)?,? (?i:som är )?(?P<role>(?i:{staff}))"),
+        re.compile(rf"^[^:]{{2,60}}: (?P<name>{NAME}) \((?P<role>(?i:{every}))\)"),
+    ]
     verbs = "|".join(sorted(map(re.escape, data["contact_verbs"]), key=len, reverse=True))
     data["contact_sentence"] = re.compile(rf"(?<!\w)(?i:{verbs}) (?:(?P<title>[a-zåäö-]{{4,}}) )?(?P<name>{NAME})"
                                           rf"(?:,? (?P<role>(?i:{every}))(?i:en|n)?\b)?")
     data["call_re"] = re.compile("|".join(map(re.escape, data["call_words"])), re.I)
     data["role_re"] = re.compile(rf"^(?P<role>[\w-]*?(?:{every}))(?:en|n)?\b", re.I)  # also "vattensamordnare"
     data["zone_re"] = re.compile(r"^(?:" + "|".join(map(re.escape, data["zone_starts"])) + r")\s*:?\s*$", re.I)
-    data["zone_label_re"] = re.compile(r"^(?:kontaktperson(?:er)?|kontakt|kontaktuppgifter|namn)\s*:\s*", re.I)
+    labels = "|".join(sorted(map(re.escape, data["zone_labels"]), key=len, reverse=True))
+    data["zone_label_re"] = re.compile(rf"^(?:{labels})\s*:\s*", re.I)
     return data
 
 
@@ -139,11 +145,13 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
             in_zone, role = False, None
             continue
         label = rules()["zone_label_re"].match(text)
-        if label:
+        if label:  # 'Kontaktperson: stefan Johansson' (a form's lower-case first name)
             in_zone, text = True, text[label.end():]
+            text = text[:1].upper() + text[1:]
         card = _card_line(text, org_texts)
         near = [b.text for b in blocks[max(0, i - 2):i + 3] if b is not block and len(b.text) < LONG_BLOCK]
-        if card and (in_zone or find_emails(text) or find_phones(text) or any(map(_is_contactish, near))):
+        if card and (in_zone or find_emails(text) or find_phones(text) or _is_staff(card[1]) or
+                     any(map(_is_contactish, near))):
             contact = Contact(card[0], role or card[1], evidence=text)
             _add_details(contact, text)
             found.append(contact)

@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
+from pipelines.urls import host_of
+
 REGISTRY_CSV = Path(__file__).resolve().parents[1] / "data" / "registry.csv"
 
 
@@ -47,7 +49,7 @@ class Registry:
     def for_url(self, url: str) -> Organisation | None:
         """The organisation whose website a page lives on: host plus first path segment, the host, its parents."""
         parsed = urlparse(url or "")
-        host = (parsed.hostname or "").removeprefix("www.")
+        host = host_of(url or "") if parsed.hostname else ""
         if not host:
             return None
         first = parsed.path.strip("/").split("/")[0]

@@ -15,8 +15,9 @@ NUMBER = {"LIKE_NUM": True, "OP": "+"}  # '#' in a cue phrase: a number, also '3
 
 
 def _is_plain(phrase: str) -> bool:
-    """Whether a cue phrase is only words (no '#' number, no '*x' ending), so a PhraseMatcher on LOWER finds it."""
-    return not any(word == "#" or word.startswith("*") and len(word) > 1 for word in phrase.split())
+    """Whether a cue phrase is only words (no '#' number, no '*x' ending, no '~x' misspelling), so a PhraseMatcher on
+    LOWER finds it."""
+    return not any(word == "#" or word.startswith(("*", "~")) and len(word) > 1 for word in phrase.split())
 
 
 def _phrase_pattern(nlp: Language, phrase: str) -> list[dict]:

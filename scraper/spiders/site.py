@@ -24,7 +24,7 @@ from pipelines.items import PageItem
 from pipelines.runs import Frontier
 from pipelines.signals import crawl_error, site_moved
 from pipelines.urls import netloc
-from scraper.frontier import SiteFrontier, canonical_url
+from scraper.frontier import SiteFrontier, SiteScopes, canonical_url
 from scraper.middlewares import UNCHANGED, Loss
 
 STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -54,7 +54,7 @@ class SiteSpider(scrapy.Spider):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sites = {site["id"]: site for site in sites}
-        self.site_by_netloc = {netloc(site["base_url"]): site["id"] for site in sites}
+        self.scopes = SiteScopes(sites)
         self.max_pages = max_pages
         self.resume = resume
         self.frontiers: dict[str, SiteFrontier] = {}
@@ -72,13 +72,18 @@ class SiteSpider(scrapy.Spider):
                                                   settings.getint("KOMMUNARKIV_MAX_PER_PATTERN"))
                             for site_id in spider.sites}
         crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
+        if settings.get("REDIS_URL"):  # a distributed crawl's worker: site moves shared (budgets: the scheduler)
+            from scraper.distributed import shared_scopes
+
+            spider.scopes = shared_scopes(settings, list(spider.sites.values()))
         return spider
 
     async def start(self) -> Any:
         for request in self._resumed_requests():
             yield request
         for site in self.sites.values():
-            base = site["base_url"].rstrip("/")
+            parts = urlsplit(site["base_url"])
+            base = f"{parts.scheme}://{parts.netloc}"  # the host's sitemap lives at its root, as robots.txt does
             yield self._sitemap_request(site["id"], f"{base}/sitemap.xml")
             request = self._page_request(site["id"], site["base_url"], priority=80)
             if request:
@@ -116,14 +121,15 @@ class SiteSpider(scrapy.Spider):
                               meta={"site_id": site_id}, priority=priority)
 
     def _site_of(self, url: str) -> str | None:
-        """The site a URL belongs to, or None when it is off every site."""
-        return self.site_by_netloc.get(netloc(url))
+        """The site a URL belongs to (by host and path prefix), or None when it is off every site."""
+        return self.scopes.site_of(url)
 
     def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
-        """Queue the sitemaps named in a site's robots.txt (the robots middleware fetched it, once per host)."""
-        site_id = self._site_of(request.url)
+        """Queue the sitemaps named in a host's robots.txt (the robots middleware fetched it, once per host); on a
+        shared host (lansstyrelsen.se) parse_sitemap hands each page to the site whose path prefix it is under."""
+        site_id = self._site_of(request.url) or self.scopes.first_site(request.url)
         for url in getattr(getattr(robotparser, "rp", None), "sitemaps", ()):
-            if site_id and self._site_of(url) == site_id:
+            if site_id and netloc(url) == netloc(request.url):
                 self.crawler.engine.crawl(self._sitemap_request(site_id, url))
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -131,6 +137,8 @@ class SiteSpider(scrapy.Spider):
 
         By the sitemap protocol a sitemap holds up to 50,000 URLs and 50 MB uncompressed (SITEMAP_MAX_URLS,
         SITEMAP_MAXSIZE, a larger limit than pages'); URLs past the first 50,000 are left out and recorded.
+        A host's sitemap may list several sites' pages (lansstyrelsen.se: 21 county boards): each page is
+        queued for the site whose path prefix it falls under.
         """
         site_id = response.meta["site_id"]
         body = response.body
@@ -162,11 +170,11 @@ class SiteSpider(scrapy.Spider):
                        f"{len(entries)} URLs, the protocol allows {most}: the rest left out")
             entries = entries[:most]
         for loc in filter(None, entries):
-            if self._site_of(loc) != site_id:
-                continue
             if sitemap.type == "sitemapindex":
-                yield self._sitemap_request(site_id, loc)
-            elif request := self._page_request(site_id, loc, priority=self._priority(loc, "") + 10):
+                if netloc(loc) == netloc(response.url):
+                    yield self._sitemap_request(site_id, loc)
+            elif (owner := self._site_of(loc)) and (
+                    request := self._page_request(owner, loc, priority=self._priority(loc, "") + 10)):
                 yield request
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -202,12 +210,11 @@ class SiteSpider(scrapy.Spider):
     def _adopt_redirect(self, response: Response, site_id: str) -> Iterator[scrapy.Request]:
         """When a site's home page redirects to another host, crawl that host (and its sitemap) as the site."""
         redirects = response.meta.get("redirect_urls") or []
-        new_loc = netloc(response.url)
-        if redirects and new_loc not in self.site_by_netloc and netloc(redirects[0]) in self.site_by_netloc:
+        if redirects and not self.scopes.knows_host(response.url) and self.scopes.knows_host(redirects[0]):
             self.logger.warning("Site %s moved: %s redirects to %s", site_id, redirects[0], response.url)
-            self.site_by_netloc[new_loc] = site_id
-            self.crawler.signals.send_catch_log(signal=site_moved, site_id=site_id, url=response.url)
             parts = urlsplit(response.url)
+            self.scopes.add(f"{parts.scheme}://{parts.netloc}/", site_id)
+            self.crawler.signals.send_catch_log(signal=site_moved, site_id=site_id, url=response.url)
             yield self._sitemap_request(site_id, f"{parts.scheme}://{parts.netloc}/sitemap.xml")
 
     @staticmethod
