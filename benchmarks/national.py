@@ -4,7 +4,8 @@ For a stated sample of the registry's sites (default: every 28th of the 331, 12 
 50-500 ms per response as generated), crawl with 1, 2 and 4 workers (`kommunarkiv crawl --redis`) and one
 writer (`kommunarkiv store --redis`), and print per run: pages, wall seconds, pages/s, worker CPU seconds
 per page, peak memory (maximum resident set) per process, and the wall time the politeness limits alone
-impose (the slowest site's requests x response time / per-site concurrency). Then the writer alone on a
+impose (the slowest site's requests x response time / per-site concurrency); "steady" pages/s leaves out
+start-up (first to last page stored). Then the writer alone on a
 stored backlog: its pages/s and CPU per page. CPU seconds are printed beside wall seconds: on a shared
 machine, wall time says less than CPU time.
 Run: .venv/bin/python benchmarks/national.py [--every 28] [--pages 30,100] [--workers 1,2,4]
@@ -46,11 +47,14 @@ def reap(process: subprocess.Popen) -> dict[str, float]:
             "code": process.returncode}
 
 
-def pages_in(db: Path) -> tuple[int, int]:
+def pages_in(db: Path) -> tuple[int, int, float]:
+    """(pages, project pages, seconds from the first page stored to the last: the crawl without start-up)."""
     conn = sqlite3.connect(db)
-    pages, project_pages = conn.execute("select count(*), coalesce(sum(is_project_page), 0) from pages").fetchone()
+    pages, project_pages, span = conn.execute(
+        "select count(*), coalesce(sum(is_project_page), 0), (julianday(max(fetched_at)) - "
+        "julianday(min(fetched_at))) * 86400 from pages").fetchone()
     conn.close()
-    return pages, project_pages
+    return pages, project_pages, span or 0.0
 
 
 def crawl(workers: int, sites_csv: Path, env: dict[str, str], tmp: Path) -> dict[str, object]:
@@ -64,10 +68,11 @@ def crawl(workers: int, sites_csv: Path, env: dict[str, str], tmp: Path) -> dict
         worker_stats = [reap(process) for process in crawlers]
         writer_stats = reap(writer)
     wall = max(s["end"] for s in worker_stats + [writer_stats]) - began
-    pages, project_pages = pages_in(db)
+    pages, project_pages, span = pages_in(db)
     cpu = sum(s["cpu"] for s in worker_stats)
     return {"workers": workers, "pages": pages, "project_pages": project_pages, "wall": wall,
-            "pages_per_s": pages / wall, "worker_cpu_per_page": cpu / max(pages, 1), "worker_cpu": cpu,
+            "pages_per_s": pages / wall, "steady_pages_per_s": pages / span if span else float("nan"),
+            "worker_cpu_per_page": cpu / max(pages, 1), "worker_cpu": cpu,
             "worker_rss_mb": max(s["rss_mb"] for s in worker_stats), "writer_rss_mb": writer_stats["rss_mb"],
             "writer_cpu": writer_stats["cpu"], "codes": [s["code"] for s in worker_stats + [writer_stats]]}
 
@@ -124,7 +129,7 @@ def main() -> None:
         env = {**os.environ, **LOOPBACK_CRAWL_ENV, **proxy_env(proxy), "KOMMUNARKIV_DOWNLOAD_DELAY": "0.01",
                "KOMMUNARKIV_CONCURRENT_PER_SITE": str(PER_SITE), "KOMMUNARKIV_LOG_LEVEL": "WARNING",
                "KOMMUNARKIV_WORKER_TTL": "5"}
-        print(f"{'workers':>7} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'CPU s/page':>10} {'worker MB':>9} "
+        print(f"{'workers':>7} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'steady/s':>8} {'CPU s/page':>10} {'worker MB':>9} "
               f"{'writer MB':>9} {'writer CPU s':>12} {'polite floor s':>14} {'peak/site':>9}")
         for workers in (int(n) for n in args.workers.split(",")):
             web.requests.clear()
@@ -132,6 +137,7 @@ def main() -> None:
             run = crawl(workers, sites_csv, env, tmp)
             floor, host = politeness_floor(web)
             print(f"{workers:>7} {run['pages']:>6} {run['wall']:>7.1f} {run['pages_per_s']:>8.2f} "
+                  f"{run['steady_pages_per_s']:>8.2f} "
                   f"{run['worker_cpu_per_page']:>10.3f} {run['worker_rss_mb']:>9.0f} {run['writer_rss_mb']:>9.0f} "
                   f"{run['writer_cpu']:>12.1f} {floor:>14.1f} {max(web.peak.values()):>9}"
                   + ("" if set(run["codes"][:-1]) == {0} else f"  exit codes {run['codes']}"), flush=True)

@@ -178,8 +178,14 @@ def store(redis_url: str, db: Path, batch: int, remove_after: int) -> None:
     """
     from redis.exceptions import ConnectionError as RedisConnectionError
 
+    import logging
+    import os
+
     from scraper.crawl import CrawlError, CrawlLocked
     from scraper.writer import run_writer
+
+    logging.basicConfig(level=os.environ.get("KOMMUNARKIV_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
 
     try:
         report = run_writer(redis_url, db, batch=batch, remove_after=remove_after)
@@ -242,21 +248,23 @@ def sites(county: str | None, kind: str | None, sites_file: Path | None, check: 
 @cli.command()
 @click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to rebuild.")
-def reextract(db: Path) -> None:
+@click.option("--pending", is_flag=True, help="Only pages not yet read by the current extractor (what crawl does).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [one per core].")
+def reextract(db: Path, pending: bool, workers: int | None) -> None:
     """Rebuild every project from the raw pages kept in the archive, with the current extractor; no crawling.
 
     Example:
 
         kommunarkiv reextract --db archive.db
     """
-    from pipelines.reextract import reextract_archive
+    from pipelines.reextract import run_stage
     from pipelines.store import open_archive
     from scraper.crawl import CrawlError, archive_lock
 
     try:
         with archive_lock(db):  # not while a crawl writes to it
             archive = open_archive(db)
-            pages, projects = reextract_archive(archive)
+            pages, projects = run_stage(archive, everything=not pending, workers=workers)
             archive.close()
     except CrawlError as error:
         raise click.ClickException(str(error)) from None

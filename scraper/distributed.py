@@ -13,8 +13,9 @@
 - politeness: a lease per host (`<prefix>:lease:<host>`) with expiry, so at most
   CONCURRENT_REQUESTS_PER_DOMAIN requests are in flight per host across all workers, started no closer
   than DOWNLOAD_DELAY apart; a killed worker's leases lapse after KOMMUNARKIV_LEASE_SECONDS;
-- stored pages: workers clean and extract each page and push it, with crawl errors and site moves, onto
-  `<prefix>:pages`; `kommunarkiv store --redis ...` (scraper.writer) is the one process that writes archive.db.
+- stored pages: workers clean each page and push it, with crawl errors and site moves, onto `<prefix>:pages`;
+  `kommunarkiv store --redis ...` (scraper.writer) is the one process that writes archive.db, and runs the
+  extraction stage (pipelines/reextract.py) over the stored pages when the crawl is done.
 
 Workers stop when the whole crawl is idle: no queued request, none in flight on any worker.
 """
@@ -43,7 +44,7 @@ from scrapy_redis.scheduler import Scheduler
 from pipelines.items import PageItem
 from pipelines.signals import crawl_error, site_moved
 from pipelines.urls import netloc
-from scraper.frontier import SiteFrontier, SiteScopes, canonical_url, path_pattern
+from scraper.frontier import SiteScopes, path_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -75,17 +76,25 @@ if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[2], now + tonumber(ARGV[3])
 return 0
 """
 
-# Admit a URL to a site's shared frontier: 1 when new, within the page budget and under the trap caps, else 0.
-# KEYS: seen set, query-variant counts (hash by path), URL-shape counts (hash by pattern).
-# ARGV: url, max pages, path ("" without a query), pattern, max query variants, max per pattern.
-CLAIM_URL = """
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-if ARGV[3] ~= '' and tonumber(redis.call('HGET', KEYS[2], ARGV[3]) or '0') >= tonumber(ARGV[5]) then return 0 end
-if tonumber(redis.call('HGET', KEYS[3], ARGV[4]) or '0') >= tonumber(ARGV[6]) then return 0 end
-redis.call('SADD', KEYS[1], ARGV[1])
-if ARGV[3] ~= '' then redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end
-redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+# Queue a request, atomically with its seen-set entries: the request fingerprint in scrapy-redis's dupefilter set
+# and, for a page, its URL in its site's seen-set within the page budget and trap caps. A worker killed before
+# this script ran has claimed nothing, so the page that linked to the request (still in flight) makes it again.
+# KEYS: dupefilter, queue, site seen, site query-variant counts (by path), site URL-shape counts (by pattern).
+# ARGV: fingerprint, request, score, filter (0/1), claim (0/1), url, max pages, path ("" without a query),
+#       pattern, max query variants, max per pattern. Returns 1 when queued, 0 when seen or over a limit.
+ENQUEUE = """
+if ARGV[4] == '1' and redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+if ARGV[5] == '1' then
+  if redis.call('SISMEMBER', KEYS[3], ARGV[6]) == 1 then return 0 end
+  if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[7]) then return 0 end
+  if ARGV[8] ~= '' and tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '0') >= tonumber(ARGV[10]) then return 0 end
+  if tonumber(redis.call('HGET', KEYS[5], ARGV[9]) or '0') >= tonumber(ARGV[11]) then return 0 end
+  redis.call('SADD', KEYS[3], ARGV[6])
+  if ARGV[8] ~= '' then redis.call('HINCRBY', KEYS[4], ARGV[8], 1) end
+  redis.call('HINCRBY', KEYS[5], ARGV[9], 1)
+end
+if ARGV[4] == '1' then redis.call('SADD', KEYS[1], ARGV[1]) end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[3]), ARGV[2])
 return 1
 """
 
@@ -115,8 +124,7 @@ def worker_settings(url: str, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
         "SCHEDULER_PERSIST": True,
         "DOWNLOADER_MIDDLEWARES": middlewares,
-        "ITEM_PIPELINES": {"pipelines.stages.CleanPipeline": 100, "pipelines.stages.ExtractPipeline": 200,
-                           "scraper.distributed.RedisPagePipeline": 300},
+        "ITEM_PIPELINES": {"pipelines.stages.CleanPipeline": 100, "scraper.distributed.RedisPagePipeline": 300},
     }
 
 
@@ -125,7 +133,12 @@ class SpreadPriorityQueue(PriorityQueue):
     instead of one site's URLs, sorted together, filling every worker's slots) and an atomic pop into in-flight."""
 
     def push(self, request: Request) -> None:
-        self.server.zadd(self.key, {self._encode_request(request): -request.priority + random.random() * 0.5})
+        self.server.zadd(self.key, {self._encode_request(request): self.score(request)})
+
+    @staticmethod
+    def score(request: Request) -> float:
+        """Lower pops first: minus the priority, plus a random fraction that interleaves equal priorities."""
+        return -request.priority + random.random() * 0.5
 
     def pop_to(self, inflight_key: str, counter_key: str) -> tuple[str, bytes] | None:
         """(in-flight id, encoded request) of the best request, moved into `inflight_key`; None when empty."""
@@ -134,11 +147,14 @@ class SpreadPriorityQueue(PriorityQueue):
 
 
 class _Finished:
-    """A request's callback or errback that, once its output was handed on, takes the request out of in-flight."""
+    """A request's callback or errback that counts the items it hands on and, once it has handed on everything,
+    reports the callback over (the request leaves in-flight when its last item has left the item pipelines)."""
 
-    def __init__(self, wrapped: Callable[..., Any] | None, done: Callable[[], None]) -> None:
+    def __init__(self, wrapped: Callable[..., Any] | None, done: Callable[[], None],
+                 item_out: Callable[[Any], None] = lambda output: None) -> None:
         self.wrapped = wrapped
         self.done = done
+        self.item_out = item_out
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.wrapped is None:  # a request without errback: done, and the failure goes on as usual
@@ -148,7 +164,9 @@ class _Finished:
 
     def _run(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         try:
-            yield from self.wrapped(*args, **kwargs) or ()
+            for output in self.wrapped(*args, **kwargs) or ():
+                self.item_out(output)
+                yield output
         finally:
             self.done()
 
@@ -162,13 +180,23 @@ class WorkerScheduler(Scheduler):
         self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.heartbeat = None
         self.crawler: Crawler | None = None
+        self.max_pages = self.max_query_variants = self.max_per_pattern = 0
+        self.enqueue: Any = None
+        self.pending: dict[str, int] = {}  # in-flight id -> its items still in the item pipelines (-1: callback over)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WorkerScheduler":
         scheduler = super().from_crawler(crawler)
         scheduler.prefix = crawler.settings.get("KOMMUNARKIV_REDIS_PREFIX", DEFAULT_PREFIX)
         scheduler.crawler = crawler
+        settings = crawler.settings
+        scheduler.max_pages = settings.getint("KOMMUNARKIV_MAX_PAGES")
+        scheduler.max_query_variants = settings.getint("KOMMUNARKIV_MAX_QUERY_VARIANTS")
+        scheduler.max_per_pattern = settings.getint("KOMMUNARKIV_MAX_PER_PATTERN")
+        scheduler.enqueue = scheduler.server.register_script(ENQUEUE)
         crawler.signals.connect(scheduler.on_idle, signal=signals.spider_idle)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(scheduler.on_item_done, signal=signal)
         return scheduler
 
     def key(self, *parts: str) -> str:
@@ -240,15 +268,28 @@ class WorkerScheduler(Scheduler):
         return len(entries)
 
     def enqueue_request(self, request: Request) -> bool:
-        # A retry or redirect of an in-flight request: once the new request is queued, the old one is done.
+        """Queue a request unless seen (scrapy-redis's fingerprint) or, for a page, over its site's budget or a trap
+        cap, in one Redis script; a retry or redirect of an in-flight request also ends that request's in-flight entry."""
         inflight_id = request.meta.pop("inflight_id", None)
         for attribute in ("callback", "errback"):
             if isinstance(getattr(request, attribute), _Finished):
                 setattr(request, attribute, getattr(request, attribute).wrapped)
-        queued = super().enqueue_request(request)
+        site_id = request.meta.get("site_id")
+        claim = bool(site_id) and not request.meta.get("auxiliary") and not request.dont_filter
+        parts = urlsplit(request.url)
+        queued = self.enqueue(keys=[self.df.key, self.queue.key, *(self.key("site", site_id or "-", name)
+                                                                  for name in ("seen", "variants", "patterns"))],
+                              args=[self.df.request_fingerprint(request), self.queue._encode_request(request),
+                                    self.queue.score(request), int(not request.dont_filter), int(claim),
+                                    request.url, self.max_pages, parts.path if parts.query else "",
+                                    path_pattern(request.url), self.max_query_variants, self.max_per_pattern])
         if inflight_id:
             self.server.hdel(self.inflight_key, inflight_id)
-        return queued
+        if not queued:
+            self.df.log(request, self.spider)
+        elif self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return bool(queued)
 
     def next_request(self) -> Request | None:
         found = self.queue.pop_to(self.inflight_key, self.key("inflight-ids"))
@@ -257,12 +298,43 @@ class WorkerScheduler(Scheduler):
         inflight_id, data = found
         request = self.queue._decode_request(data)
         request.meta["inflight_id"] = inflight_id
-        done = lambda: self.server.hdel(self.inflight_key, inflight_id)  # noqa: E731
-        request.callback = _Finished(request.callback or self.spider._parse, done)
-        request.errback = _Finished(request.errback, done)
+        self.pending[inflight_id] = 0
+        done = lambda: self._callback_over(inflight_id)  # noqa: E731
+        request.callback = _Finished(request.callback or self.spider._parse, done, self._item_out(inflight_id))
+        request.errback = _Finished(request.errback, done, self._item_out(inflight_id))
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def _item_out(self, inflight_id: str) -> Callable[[Any], None]:
+        def count(output: Any) -> None:
+            if not isinstance(output, Request) and inflight_id in self.pending:
+                self.pending[inflight_id] += 1
+        return count
+
+    def _callback_over(self, inflight_id: str) -> None:
+        """The callback handed on all its output: done now, or when its last item leaves the pipelines."""
+        if self.pending.get(inflight_id, 0) <= 0:
+            self._finished(inflight_id)
+        else:
+            self.pending[inflight_id] = -self.pending[inflight_id]  # negative: counting down, callback over
+
+    def on_item_done(self, item: Any, response: Any = None, **kwargs: Any) -> None:
+        """An item left the pipelines (stored in Redis, dropped or failed): maybe its request is done."""
+        inflight_id = (getattr(response, "meta", None) or {}).get("inflight_id")
+        left = self.pending.get(inflight_id)
+        if left is None:
+            return
+        if left < 0:
+            self.pending[inflight_id] = left + 1
+            if left + 1 == 0:
+                self._finished(inflight_id)
+        else:
+            self.pending[inflight_id] = left - 1
+
+    def _finished(self, inflight_id: str) -> None:
+        self.pending.pop(inflight_id, None)
+        self.server.hdel(self.inflight_key, inflight_id)
 
     def on_idle(self) -> None:
         """Keep this worker open while any request is queued or in flight anywhere (others may queue more)."""
@@ -314,26 +386,6 @@ class SiteLeaseMiddleware:
         self._release(request)
 
 
-class RedisSiteFrontier(SiteFrontier):
-    """A site's frontier whose seen-set, page budget and trap caps live in Redis, shared by all workers."""
-
-    def __init__(self, server: Redis, key: str, *args: Any) -> None:
-        super().__init__(*args)
-        self.keys = [f"{key}:seen", f"{key}:variants", f"{key}:patterns"]
-        self.claim = server.register_script(CLAIM_URL)
-
-    def admit(self, url: str) -> str | None:
-        canonical = canonical_url(url)
-        if canonical in self.seen:  # this worker asked already: no round trip
-            return None
-        self.seen.add(canonical)
-        parts = urlsplit(canonical)
-        claimed = self.claim(keys=self.keys, args=[canonical, self.max_pages, parts.path if parts.query else "",
-                                                   path_pattern(canonical), self.max_query_variants,
-                                                   self.max_per_pattern])
-        return canonical if claimed else None
-
-
 class SharedSiteScopes(SiteScopes):
     """Site scopes whose additions (a site that moved to a new host) every worker sees, through Redis."""
 
@@ -369,18 +421,8 @@ def shared_scopes(settings: Any, sites: list[dict[str, Any]]) -> SharedSiteScope
     return SharedSiteScopes(redis_client(settings.get("REDIS_URL")), f"{prefix}:moved", sites)
 
 
-def shared_frontiers(settings: Any, site_ids: list[str], max_pages: int) -> dict[str, SiteFrontier]:
-    """Each site's frontier backed by the distributed crawl's Redis."""
-    server = redis_client(settings.get("REDIS_URL"))
-    prefix = settings.get("KOMMUNARKIV_REDIS_PREFIX", DEFAULT_PREFIX)
-    return {site_id: RedisSiteFrontier(server, f"{prefix}:site:{site_id}", site_id, max_pages,
-                                       settings.getint("KOMMUNARKIV_MAX_QUERY_VARIANTS"),
-                                       settings.getint("KOMMUNARKIV_MAX_PER_PATTERN"))
-            for site_id in site_ids}
-
-
 class RedisPagePipeline:
-    """The last stage on a worker: push each cleaned, extracted page (and each crawl error and site move) onto
+    """The last stage on a worker: push each cleaned page (and each crawl error and site move) onto
     the crawl's page list for the one writer."""
 
     def __init__(self, server: Redis, key: str) -> None:

@@ -12,7 +12,7 @@ from redis import Redis
 
 from pipelines.items import PageItem
 from pipelines.page import Block, CleanPage
-from scraper.distributed import (ACQUIRE_LEASE, RedisSiteFrontier, SpreadPriorityQueue, WorkerScheduler,
+from scraper.distributed import (ACQUIRE_LEASE, ENQUEUE, _Finished, SpreadPriorityQueue, WorkerScheduler,
                                  worker_settings)
 from scraper.writer import Writer
 
@@ -44,22 +44,31 @@ def test_a_hosts_leases_never_exceed_the_limit_and_lapse(redis_url):
 
 
 def test_two_workers_share_a_sites_seen_set_budget_and_trap_caps(redis_url):
-    server = Redis.from_url(redis_url)
-    one, two = (RedisSiteFrontier(server, "t:site:2523", "2523", 3, 2, 100) for _ in range(2))
-    assert one.admit("https://gellivare.se/a.html") == "https://gellivare.se/a.html"
-    assert two.admit("https://gellivare.se/a.html#top") is None  # the other worker has it
-    assert two.admit("https://gellivare.se/kalender?datum=1") and not one.admit("https://gellivare.se/kalender?datum=1")
-    assert one.admit("https://gellivare.se/kalender?datum=2")
-    assert two.admit("https://gellivare.se/b.html") is None  # three URLs: the site's budget is spent, for both
+    spider = _Spider()
+    one, two = _scheduler(redis_url, spider, max_pages=3, max_query_variants=2), _scheduler(redis_url, spider, 3, 2)
+
+    def page(scheduler: WorkerScheduler, url: str) -> bool:
+        return scheduler.enqueue_request(scrapy.Request(url, callback=spider.parse_page, meta={"site_id": "2523"}))
+
+    assert page(one, "https://gellivare.se/a.html")
+    assert not page(two, "https://gellivare.se/a.html")  # the other worker queued it
+    assert page(two, "https://gellivare.se/kalender?datum=1") and page(one, "https://gellivare.se/kalender?datum=2")
+    assert not page(two, "https://gellivare.se/b.html")  # three pages: the site's budget is spent, for both
+    assert one.enqueue_request(scrapy.Request("https://gellivare.se/sitemap.xml", callback=spider.parse_page,
+                                              meta={"site_id": "2523", "auxiliary": True}))  # not a page
+    assert len(one.queue) == 4
 
 
-def _scheduler(redis_url: str, spider: scrapy.Spider) -> WorkerScheduler:
+def _scheduler(redis_url: str, spider: scrapy.Spider, max_pages: int = 100, max_query_variants: int = 20
+               ) -> WorkerScheduler:
     server = Redis.from_url(redis_url)
     settings = worker_settings(redis_url, "t")
     scheduler = WorkerScheduler(server, prefix="t", persist=True, queue_key=settings["SCHEDULER_QUEUE_KEY"],
                                 queue_cls="scraper.distributed.SpreadPriorityQueue",
                                 dupefilter_key=settings["SCHEDULER_DUPEFILTER_KEY"])
     scheduler.spider = spider
+    scheduler.max_pages, scheduler.max_query_variants, scheduler.max_per_pattern = max_pages, max_query_variants, 300
+    scheduler.enqueue = server.register_script(ENQUEUE)
     scheduler.queue = SpreadPriorityQueue(server, spider, settings["SCHEDULER_QUEUE_KEY"])
     from scrapy_redis.dupefilter import RFPDupeFilter
     scheduler.df = RFPDupeFilter(server, settings["SCHEDULER_DUPEFILTER_KEY"])
@@ -77,7 +86,12 @@ def test_a_dead_workers_requests_in_flight_come_back(redis_url):
     taken = [dead.next_request(), dead.next_request()]
     assert [r.url for r in taken] == ["https://kiruna.se/2", "https://kiruna.se/1"]  # priority first
     assert len(dead.queue) == 1 and dead.server.hlen(dead.inflight_key) == 2
-    list(taken[0].callback(None))  # the first page was handed on: it leaves in-flight
+    taken[0].callback = _Finished(lambda response: iter(["an item"]), taken[0].callback.done,
+                                  taken[0].callback.item_out)
+    assert list(taken[0].callback(None)) == ["an item"]  # handed on, but the item is still in the pipelines...
+    assert dead.server.hlen(dead.inflight_key) == 2
+    response = scrapy.http.Response(taken[0].url, request=taken[0])
+    dead.on_item_done("an item", response)  # ...until it left them (item_scraped)
     assert dead.server.hlen(dead.inflight_key) == 1
     assert alive.reclaim() == 0  # its heartbeat is still fresh
     dead.server.delete(dead.key("worker", dead.worker_id))  # kill -9: the heartbeat key expires

@@ -68,10 +68,9 @@ class SiteSpider(scrapy.Spider):
                                                   settings.getint("KOMMUNARKIV_MAX_PER_PATTERN"))
                             for site_id in spider.sites}
         crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
-        if settings.get("REDIS_URL"):  # a worker of a distributed crawl: budgets and site moves shared in Redis
-            from scraper.distributed import shared_frontiers, shared_scopes
+        if settings.get("REDIS_URL"):  # a distributed crawl's worker: site moves shared (budgets: the scheduler)
+            from scraper.distributed import shared_scopes
 
-            spider.frontiers = shared_frontiers(settings, list(spider.sites), spider.max_pages)
             spider.scopes = shared_scopes(settings, list(spider.sites.values()))
         return spider
 
