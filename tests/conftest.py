@@ -24,7 +24,8 @@ SHARED = REPO.parent / "shared"
 EXPECTED = json.loads((TESTS / "files" / "sample_sites_expected.json").read_text("utf-8"))
 # Fixtures that run whole crawls, server subprocesses or a browser: a test using any of them (directly or
 # through another fixture) is marked slow, and `make test-fast` (pytest -m "not slow") leaves it out.
-SLOW_FIXTURES = {"sample_servers", "runs", "moved", "bad_crawl", "trap_crawl", "server", "public_server", "browser"}
+SLOW_FIXTURES = {"sample_servers", "runs", "moved", "bad_crawl", "trap_crawl", "empty_crawl", "server", "public_server",
+                 "browser"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
