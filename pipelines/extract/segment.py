@@ -179,14 +179,19 @@ def _has_money(text: str) -> bool:
 
 
 def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: int) -> tuple[str, str | None] | None:
-    """(title, owner as written) when block i starts a project of a listing: a 'Projekt: Title' record, a title line
-    above a money label line, or 'Title<separator>...' with an amount in its first sentence; else None.
+    """(title, owner as written) when block i starts a project of a listing: a 'Projekt: Title' record, an owner
+    heading above '"Name" Projektet ...', a title line above a money label line, or 'Title<separator>...' with an
+    amount in its first sentence; else None.
     org_spans: (start, end) characters of the registry's organisations; start: the block's offset."""
     rules, block = page_rules(), blocks[i]
     record = rules["record_re"].match(block.text)
     if record:
         return record.group("title").strip(" .:"), None
     nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    quoted = QUOTED_RE.match(nxt.text) if nxt is not None else None
+    if (quoted and block.is_heading and len(block.text.split()) <= 8 and not _is_generic(block.text) and
+            not is_label_line(block)):  # owner as heading, then '"Name" Projektet ska ...'
+        return quoted.group(1).strip(" ."), block.text.strip(" .:")
     about = nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(
         re.split(r"(?<=[.!?])\s+", nxt.text, maxsplit=1)[0])  # 'Projektet beviljas 1,5 miljoner euro.'
     if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
