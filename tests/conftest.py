@@ -25,7 +25,8 @@ EXPECTED = json.loads((TESTS / "files" / "sample_sites_expected.json").read_text
 EXTRA_SITES = TESTS / "files" / "extra_sites"  # invented sites crawled beside the sample sites (see its README)
 # Fixtures that run whole crawls, server subprocesses or a browser: a test using any of them (directly or
 # through another fixture) is marked slow, and `make test-fast` (pytest -m "not slow") leaves it out.
-SLOW_FIXTURES = {"sample_servers", "runs", "moved", "bad_crawl", "trap_crawl", "server", "public_server", "browser"}
+SLOW_FIXTURES = {"sample_servers", "runs", "moved", "bad_crawl", "trap_crawl", "empty_crawl", "server", "public_server",
+                 "browser"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
