@@ -36,7 +36,8 @@ def project_page_score(text: str, projects: list[dict]) -> float:
     cues = _cues()
     score = project_cue_score(text) - sum(weight for pattern, weight in cues["not_project"] if pattern.search(text))
     facts = sum(1 for project in projects for key in FACT_KEYS if project.get(key))
-    listed = sum(1 for project in projects if project.get("owner") or project.get("budget_sek")) >= 2
+    listed = sum(1 for project in projects if project.get("owner") or project.get("budget_sek") or
+                 project.get("partners")) >= 2
     return score + min(facts * cues["fact_weight"], cues["max_fact_bonus"]) + (cues["listing_weight"] if listed else 0)
 
 
@@ -46,10 +47,11 @@ def swedish_share(text: str, key: str = "swedish") -> float:
     return sum(1 for w in words if w in _cues()[key]) / len(words) if words else 0.0
 
 
-def readable(text: str) -> bool:
-    """Whether a page is in Swedish, or in English (an EU project's partner page)."""
+def readable(text: str, kinds: int) -> bool:
+    """Whether a page is in Swedish, or in English with at least 'min_english_fact_kinds' kinds of project facts (an
+    EU project's partner page)."""
     return (swedish_share(text) >= _cues()["min_swedish_share"] or
-            swedish_share(text, "english") >= _cues()["min_english_share"])
+            swedish_share(text, "english") >= _cues()["min_english_share"] and kinds >= _cues()["min_english_fact_kinds"])
 
 
 def is_project_page(page: CleanPage, projects: list[dict]) -> bool:
@@ -57,6 +59,6 @@ def is_project_page(page: CleanPage, projects: list[dict]) -> bool:
     call/agenda cues."""
     kinds = sum(1 for key in FACT_KEYS if any(project.get(key) for project in projects))
     text = page.text[:MAX_CHARS]
-    return (kinds > 0 and readable(text) and
+    return (kinds > 0 and readable(text, kinds) and
             (project_cue_score(text) >= _cues()["min_project_cues"] or kinds >= _cues()["min_fact_kinds"]) and
             project_page_score(text, projects) >= _cues()["threshold"])

@@ -1,4 +1,5 @@
-"""Scrapy item pipelines: clean → classify and extract → store, one PageItem at a time."""
+"""Scrapy item pipelines: clean → store, one PageItem at a time; extraction runs after the downloads, in batches
+(pipelines/reextract.py), so no download waits for NLP."""
 from __future__ import annotations
 
 import logging
@@ -30,25 +31,6 @@ class CleanPipeline:
         except Exception as error:  # a page the parser cannot read must not stop the crawl
             logger.warning("Could not read the HTML of %s: %s", item.url, error)
             item.record = {"error": f"unreadable HTML: {error}"}
-        return item
-
-
-class ExtractPipeline:
-    """Decide whether the page describes projects and extract their facts."""
-
-    def __init__(self) -> None:
-        from pipelines.extract.engine import Extractor
-
-        self.extractor = Extractor()
-
-    def process_item(self, item: PageItem) -> PageItem:
-        if item.page is None:
-            return item
-        try:
-            item.record = next(iter(self.extractor.extract([item.page])))
-        except Exception as error:
-            logger.exception("Extraction failed on %s", item.url)
-            item.record = {"error": f"extraction failed: {error}"}
         return item
 
 
@@ -118,14 +100,11 @@ class StorePipeline:
         page, record = item.page, item.record
         text = page.text if page else ""
         row = {
-            "url": item.url, "title": (record.get("title") or (page.title if page else "")) or None,
-            "text": text, "http_status": item.http_status, "content_type": item.content_type,
-            "content_hash": content_hash(text), "is_project_page": int(bool(record.get("is_project_page"))),
-            "published": record.get("published"), "updated": record.get("updated"),
-            "extractor_version": record.get("extractor_version"), "etag": item.etag,
-            "last_modified": item.last_modified,
+            "url": item.url, "title": (page.title if page else "") or None, "text": text,
+            "http_status": item.http_status, "content_type": item.content_type, "content_hash": content_hash(text),
+            "etag": item.etag, "last_modified": item.last_modified,
         }
-        outcome = store_page(self.db, item.site_id, row, record.get("projects") or [], now, item.body)
+        outcome = store_page(self.db, item.site_id, row, None, now, item.body)  # projects: the extraction stage
         if record.get("error"):
             record_error(self.db, item.url, item.site_id, "parse", record["error"], now, self.run_id)
         elif problem := thin_text(len(text), page.visible_chars if page else 0):

@@ -167,12 +167,17 @@ def open_archive_readonly(path: str | Path) -> Database:
 
 
 def shape_is_current(db: Database) -> bool:
-    """Whether the archive has every declared table, column and view (else open_archive would migrate it)."""
+    """Whether the archive has every declared table, column, index and view as declared (else open_archive would
+    migrate it)."""
     tables = set(db.table_names())
     for name, spec in schema()["tables"].items():
         if name not in tables or not set(spec["columns"]) <= set(db.table(name).columns_dict):
             return False
-    return set(schema().get("views", {})) <= set(db.view_names())
+        indexed = {tuple(index.columns) for index in db.table(name).indexes}
+        if not {tuple(columns) for columns in spec.get("indexes", [])} <= indexed:
+            return False
+    views = dict(db.execute("select name, sql from sqlite_master where type = 'view'").fetchall())
+    return all(name in views and spec["sql"].strip() in views[name] for name, spec in schema().get("views", {}).items())
 
 
 def content_hash(text: str) -> str:
@@ -198,21 +203,29 @@ def store_site(db: Database, site: dict[str, Any], now: str) -> None:
     db.table("sites").upsert(row, pk="id")
 
 
-def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]], now: str,
+def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]] | None, now: str,
                body: bytes | None = None) -> str:
-    """Write one fetched page, its text version, raw body and projects in one transaction; return new, changed or unchanged."""
+    """Write one fetched page, its text version, raw body and projects in one transaction; return new, changed or unchanged.
+
+    With projects None the page waits for the extraction stage (pipelines/reextract.py): a new or changed text
+    clears its extractor_version, an unchanged one keeps it, and its projects stay as they are until then."""
     page = {"content_hash": content_hash(page.get("text") or ""), **page}
     with db.atomic():
         previous = (db.table("pages").get(page["url"]) if _exists(db, "pages", "url", page["url"]) else None) or {}
         outcome = ("new" if not previous else "unchanged" if previous.get("content_hash") == page["content_hash"]
                    else "changed")
+        if projects is None and outcome != "unchanged":
+            page["extractor_version"] = None
+        elif projects is None:  # the extraction of this text stands, and with it the title it read
+            page.pop("title", None)
         row = {**page, "site_id": site_id, "fetched_at": now, "last_seen_at": now, "removed_at": None,
                "missed_runs": 0, "first_seen_at": previous.get("first_seen_at") or now,
                "changed_at": previous.get("changed_at") if outcome == "unchanged" else now,
                "body_hash": body_hash(body) if body is not None else previous.get("body_hash")}
         db.table("pages").upsert(row, pk="url")
         db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now)})
-        _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
+        if projects is not None:
+            _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
     return outcome
 
 
@@ -238,8 +251,9 @@ def mark_removed(db: Database, urls: list[str], now: str) -> int:
 def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any], seen_at: str) -> None:
     """Replace a stored page's extracted fields and projects with a new extractor's record (no fetch involved)."""
     with db.atomic():
+        title = {"title": record["title"]} if record.get("title") else {}
         db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
-                                 | {"is_project_page": int(bool(record.get("is_project_page")))})
+                                 | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
         _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)
         db.execute("update projects set removed_at = (select removed_at from pages where url = ?) "
                    "where page_url = ? and removed_at is null", [url, url])  # projects retired above stay retired

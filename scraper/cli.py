@@ -248,21 +248,23 @@ def sites(county: str | None, kind: str | None, sites_file: Path | None, check: 
 @cli.command()
 @click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to rebuild.")
-def reextract(db: Path) -> None:
+@click.option("--pending", is_flag=True, help="Only pages not yet read by the current extractor (what crawl does).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [one per core].")
+def reextract(db: Path, pending: bool, workers: int | None) -> None:
     """Rebuild every project from the raw pages kept in the archive, with the current extractor; no crawling.
 
     Example:
 
         kommunarkiv reextract --db archive.db
     """
-    from pipelines.reextract import reextract_archive
+    from pipelines.reextract import run_stage
     from pipelines.store import open_archive
     from scraper.crawl import CrawlError, archive_lock
 
     try:
         with archive_lock(db):  # not while a crawl writes to it
             archive = open_archive(db)
-            pages, projects = reextract_archive(archive)
+            pages, projects = run_stage(archive, everything=not pending, workers=workers)
             archive.close()
     except CrawlError as error:
         raise click.ClickException(str(error)) from None

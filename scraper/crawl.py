@@ -22,6 +22,7 @@ from typing import Any
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
+from pipelines.reextract import run_stage
 from pipelines.runs import finish_run, interrupt_run, resumable_run, resume_run, start_run
 from pipelines.store import ArchiveError, archive_writable, check_archive_file, open_archive, utc_now
 from scraper.spiders.site import SiteSpider
@@ -147,7 +148,22 @@ def _run_crawl(sites: list[dict[str, Any]], db: Path, max_pages: int | None, ove
     crawler = process.create_crawler(SiteSpider)
     process.crawl(crawler, sites=sites, max_pages=max_pages, resume=frontier)
     process.start()
-    return _close_run(db, run_id, crawler.stats.get_stats(), settings.getint("KOMMUNARKIV_REMOVE_AFTER"))
+    stats = crawler.stats.get_stats()
+    if stats.get("finish_reason") == "finished":
+        extract_pending(db, settings.getint("KOMMUNARKIV_EXTRACT_WORKERS") or None)
+    return _close_run(db, run_id, stats, settings.getint("KOMMUNARKIV_REMOVE_AFTER"))
+
+
+def extract_pending(db: Path, workers: int | None = None) -> int:
+    """Run the extraction stage over the pages the crawl stored (new or changed text, or an older extractor's);
+    return how many were extracted. An interrupted crawl leaves them pending for its --resume."""
+    archive = open_archive(db)
+    try:
+        pages, projects = run_stage(archive, workers=workers)
+    finally:
+        archive.close()
+    logger.info("Extracted %d pages; the archive holds %d projects", pages, projects)
+    return pages
 
 
 def _close_run(db: Path, run_id: int, stats: dict[str, Any], remove_after: int) -> CrawlReport:

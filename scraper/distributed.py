@@ -13,8 +13,9 @@
 - politeness: a lease per host (`<prefix>:lease:<host>`) with expiry, so at most
   CONCURRENT_REQUESTS_PER_DOMAIN requests are in flight per host across all workers, started no closer
   than DOWNLOAD_DELAY apart; a killed worker's leases lapse after KOMMUNARKIV_LEASE_SECONDS;
-- stored pages: workers clean and extract each page and push it, with crawl errors and site moves, onto
-  `<prefix>:pages`; `kommunarkiv store --redis ...` (scraper.writer) is the one process that writes archive.db.
+- stored pages: workers clean each page and push it, with crawl errors and site moves, onto `<prefix>:pages`;
+  `kommunarkiv store --redis ...` (scraper.writer) is the one process that writes archive.db, and runs the
+  extraction stage (pipelines/reextract.py) over the stored pages when the crawl is done.
 
 Workers stop when the whole crawl is idle: no queued request, none in flight on any worker.
 """
@@ -123,8 +124,7 @@ def worker_settings(url: str, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
         "SCHEDULER_PERSIST": True,
         "DOWNLOADER_MIDDLEWARES": middlewares,
-        "ITEM_PIPELINES": {"pipelines.stages.CleanPipeline": 100, "pipelines.stages.ExtractPipeline": 200,
-                           "scraper.distributed.RedisPagePipeline": 300},
+        "ITEM_PIPELINES": {"pipelines.stages.CleanPipeline": 100, "scraper.distributed.RedisPagePipeline": 300},
     }
 
 
@@ -422,7 +422,7 @@ def shared_scopes(settings: Any, sites: list[dict[str, Any]]) -> SharedSiteScope
 
 
 class RedisPagePipeline:
-    """The last stage on a worker: push each cleaned, extracted page (and each crawl error and site move) onto
+    """The last stage on a worker: push each cleaned page (and each crawl error and site move) onto
     the crawl's page list for the one writer."""
 
     def __init__(self, server: Redis, key: str) -> None:

@@ -83,6 +83,7 @@ class SiteServer:
     requests: RequestLog = field(default_factory=RequestLog)
     overrides: dict[str, dict] = field(default_factory=dict)
     conditional: bool = True  # send ETag / Last-Modified and answer conditional GETs with 304
+    delay: float = 0.0  # seconds each answer waits: a slow site
 
     def respond(self, target: str, request_headers: Mapping[str, str] | None = None) -> Response:
         """Build the response for a request target such as `/a/b?q=1`."""
@@ -161,6 +162,7 @@ class SampleHandler(BaseHTTPRequestHandler):
 
     server: _SiteHTTPServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in two sends: with Nagle on, each keep-alive answer stalls ~40 ms
     server_version = "kommunarkiv-sample/1.0"
 
     def do_GET(self) -> None:
@@ -178,6 +180,8 @@ class SampleHandler(BaseHTTPRequestHandler):
             time.sleep(delay)
         response = site.respond(self.path, self.headers)
         site.requests.append(Request(self.command, self.path, response.status, time.monotonic()))
+        if site.delay:
+            time.sleep(site.delay)
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)

@@ -52,7 +52,6 @@ EXTENSIONS = {"scraper.progress.ProgressDisplay": 500}
 
 ITEM_PIPELINES = {
     "pipelines.stages.CleanPipeline": 100,
-    "pipelines.stages.ExtractPipeline": 200,
     "pipelines.stages.StorePipeline": 300,
 }
 
@@ -66,3 +65,4 @@ KOMMUNARKIV_RETRY_AFTER_MAX = float(os.environ.get("KOMMUNARKIV_RETRY_AFTER_MAX"
 KOMMUNARKIV_REMOVE_AFTER = int(os.environ.get("KOMMUNARKIV_REMOVE_AFTER", "3"))  # crawls a page may be absent from
 KOMMUNARKIV_PROGRESS = os.environ.get("KOMMUNARKIV_PROGRESS", "auto")  # auto (when stderr is a terminal), always, never
 KOMMUNARKIV_PROGRESS_INTERVAL = float(os.environ.get("KOMMUNARKIV_PROGRESS_INTERVAL", "2"))
+KOMMUNARKIV_EXTRACT_WORKERS = int(os.environ.get("KOMMUNARKIV_EXTRACT_WORKERS", "0"))  # 0: one per core

@@ -21,6 +21,7 @@ from typing import Any
 from redis import Redis
 
 from pipelines.runs import finish_run, resume_run, start_run
+from pipelines.reextract import run_stage
 from pipelines.stages import StorePipeline
 from pipelines.store import open_archive, prune_organisations, store_site, utc_now
 from scraper.crawl import CrawlReport, archive_lock
@@ -138,6 +139,7 @@ class Writer:
         with self.archive.atomic():
             self.archive.table("crawl_runs").update(self.run_id, {"sites": json.dumps(list(self.sites.values())),
                                                                   "max_pages": max_pages})
+        run_stage(self.archive)  # extraction of the stored pages, before site health counts project pages
         sites = finish_run(self.archive, self.run_id, 0, self.remove_after, utc_now())
         prune_organisations(self.archive)
         keys = list(self.server.scan_iter(self.key("*")))

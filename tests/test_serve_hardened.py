@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import _answers, fetch, free_port, serve_archive
+from pipelines.store import open_archive, shape_is_current
 from scraper.public import public_copy
 from test_personal_data import CONTACT, build
 
@@ -143,6 +144,24 @@ def test_a_bad_sort_is_a_400(served):
     base, _ = served
     assert fetch(f"{base}/archive/projects.json?_sort=no_such_column")[0] == 400
     assert fetch(f"{base}/archive/projects?_sort=no_such_column")[0] == 400
+
+
+def test_serve_knows_when_an_archive_needs_migrating(archive, tmp_path):
+    copy = tmp_path / "archive.db"
+    shutil.copy(archive, copy)
+    db = open_archive(copy)
+    assert shape_is_current(db)
+    index = next(index.name for index in db.table("pages").indexes if index.columns == ["site_id"])
+    db.execute(f"drop index [{index}]")
+    assert not shape_is_current(db)
+    db.close()
+    db = open_archive(copy)
+    assert shape_is_current(db)
+    view = next(iter(db.view_names()))
+    db.execute(f"drop view [{view}]")
+    db.execute(f"create view [{view}] as select 1 as older_definition")
+    assert not shape_is_current(db)
+    db.close()
 
 
 @pytest.mark.slow

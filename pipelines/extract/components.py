@@ -124,6 +124,7 @@ class OrgLinker:
         self.intros: dict[str, str] = data["list_intros"]
         self.window: int = data["intro_window"]
         self.connectors = frozenset(data["list_connectors"])
+        self.extendable = frozenset(data["extendable_ids"])
         self.selves = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.selves.add("SELF", [nlp.make_doc(s) for s in data["self_references"]])
 
@@ -183,7 +184,9 @@ class OrgLinker:
                 orgs += [Span(doc, s.start, s.end, "ORG", span_id=s.id_) for s in places
                          if any(s.id_.startswith(p) for p in prefixes)]
         orgs += [Span(doc, s, e, "SELF", span_id="self") for _, s, e in self.selves(doc)]
-        orgs += [span for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None]
+        shapes = [span for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None]
+        heads = {(o.start, o.end) for o in orgs if o.id_ in self.extendable}  # 'Interreg' + an area no list has
+        orgs = [s for s in shapes if any(s.start == a and s.end > b for a, b in heads)] + orgs + shapes
         doc.spans["orgs"] = first_come(orgs)
         doc.spans["ner_orgs"] = [span for span in map(self._trimmed, [e for e in doc.ents if e.label_ == "ORG"])
                                  if span is not None and len(span.text) > 2 and not span.text.endswith("-")]

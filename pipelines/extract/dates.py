@@ -90,6 +90,7 @@ _DURATION_RE = re.compile(
     rf"|(?P<adj>{_NUMBER})\s*-?\s*(?P<adj_unit>{alt(_DATA['duration_adjectives'])})\w*)",
     re.I,
 )
+_COMPACT_DATE_RE = re.compile(r"(?<![\d-])(19[5-9]\d|20[0-4]\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ\"”–•])")
 
 _LOOKBACK = 300  # characters before a date that its cue words are looked for in
@@ -394,8 +395,19 @@ def _derived_end(start: _Candidate, sentences: list[str]) -> Ymd | None:
     return _add_months(start.start, months) if months and start.start else None
 
 
+def _derived_start(end: _Candidate, sentences: list[str]) -> Ymd | None:
+    """A start (month precision) computed from the end and a duration in the end's sentence: 'löper i två år och
+    avslutas 2025-06-15' -> 2023-06."""
+    months = _duration_months(sentences[end.sentence])
+    if not months or not end.end or end.end[1] is None:
+        return None
+    y, m = divmod(end.end[0] * 12 + end.end[1] - 1 - months, 12)
+    return (y, m + 1, None)
+
+
 def find_period(text: str) -> Period | None:
     """The project's period in a text segment (a project's sentences), or None if none is stated."""
+    text = _COMPACT_DATE_RE.sub(r"\1-\2-\3", text)  # '20220101- 20231231'
     sentences = _sentences(text)
     cands = _candidates(sentences)
     start, end = _best(cands, True), _best(cands, False)
@@ -407,6 +419,8 @@ def find_period(text: str) -> Period | None:
             end_value, end = derived, None
             used = {start.sentence}
     start_value = start.start if start else None
+    if start is None and end is not None:
+        start_value = _derived_start(end, sentences)
     if start_value and end_value and _key(start_value, True) > _key(end_value, False):
         if end and end.score >= start.score:
             start_value = None

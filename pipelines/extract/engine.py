@@ -21,6 +21,10 @@ EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
 PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
 FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
+COFINANCE_RE = re.compile("|".join(map(re.escape, load("role_cues")["cofinancier_stems"])), re.I)
+COFINANCIER_KINDS = frozenset(load("role_cues")["cofinancier_kinds"])  # co-financing public bodies are partners too
+OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")["owner_labels"])) +
+                            r")\s*:\s*(?P<name>[^.:;]+?)\.?\s*$", re.I)
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SUMMARY_MIN = 60
 
@@ -89,6 +93,7 @@ class Extractor:
         """One project's facts from its section's blocks (and the preamble shared by a listing's projects; the
         section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av')."""
         blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
+        blocks |= set(range(*section.intro)) if section.intro else set()
         tail = set(range(text.owner_box, len(text.blocks)))
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
         for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):
@@ -104,13 +109,15 @@ class Extractor:
                             if text.block_at(span.start_char) in blocks and FUNDER_BY_NAME.match(span.text)]
         roles = {role: [e for e in found if not _names_project(e, section.title)] for role, found in roles.items()}
         owners = _unique(roles["owner"])
-        listed = self.listed_owner(doc, text, section) if section.owner else None
+        listed = self.listed_owner(doc, text, section) if section.owner else self.labelled_owner(doc, text, section)
         owners = [listed] + owners if listed else owners
         owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
         funders = _unique(roles["funder"])
         if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
             funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
-        partners = [p for p in _unique(owners[1:] + roles["partner"]) if not owner or _key(p) != _key(owner)]
+        cofinanciers = [f for f in funders if f["kind"] in COFINANCIER_KINDS and COFINANCE_RE.search(f["evidence"])]
+        partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers)
+                    if not owner or _key(p) != _key(owner)]
         section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
         section_text = "\n".join(b.text for b in section_blocks)
         period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
@@ -135,18 +142,29 @@ class Extractor:
         }
 
     def listed_owner(self, doc: Doc, text: PageText, section: Section) -> dict | None:
-        """The owner a listing item names after its title ('Title, Owner, beviljades N kr'): the organisation found
-        there, else the name as written, linked to the registry where it is known."""
-        block = text.blocks[section.first]
-        at = text.starts[section.first] + block.text.find(section.owner)
+        """The owner a listing item names after its title ('Title, Owner, beviljades N kr')."""
+        return self.named_owner(doc, text, section.first, section.owner)
+
+    def labelled_owner(self, doc: Doc, text: PageText, section: Section) -> dict | None:
+        """The owner a fact-box line of the section names whole ('Sökande: Leader nordvästra Skåne med Öresund')."""
+        for i in range(section.first, min(section.last, text.owner_box)):
+            m = OWNER_LABEL_RE.match(text.blocks[i].text)
+            if m and m.group("name")[:1].isupper() and len(m.group("name").split()) <= 10:
+                return self.named_owner(doc, text, i, m.group("name"))
+        return None
+
+    def named_owner(self, doc: Doc, text: PageText, index: int, name: str) -> dict:
+        """An owner named as written in block index: the organisation whose name covers it, else the name itself,
+        linked to the registry where it is known."""
+        block = text.blocks[index]
+        at = text.starts[index] + block.text.find(name)
         span = next((s for s in list(doc.spans["orgs"]) + list(doc.spans["ner_orgs"])
-                     if at <= s.start_char < at + len(section.owner)), None)
+                     if s.start_char == at and s.end_char >= at + len(name) - 1), None)
         if span is not None and span.id_ != "self":
-            return {**self.entity(span, None, None), "block": section.first}
-        org = self.registry.for_name(section.owner)
-        return {"name": org.name if org else section.owner, "mention": section.owner,
-                "kind": org.kind if org else "organisation", "evidence": block.text, "id": org.id if org else None,
-                "block": section.first}
+            return {**self.entity(span, None, None), "block": index}
+        org = self.registry.for_name(name)
+        return {"name": org.name if org else name, "mention": name, "kind": org.kind if org else "organisation",
+                "evidence": block.text, "id": org.id if org else None, "block": index}
 
     def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None, county: str | None,
                       roles: dict[str, list[dict]]) -> dict | None:

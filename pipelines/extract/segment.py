@@ -49,6 +49,7 @@ class Section:
     last: int
     owner: str | None = None
     item: bool = False
+    intro: tuple[int, int] | None = None  # blocks [from, to) that open the item's group ('Projekt som beviljas ...')
 
 
 @cache
@@ -178,18 +179,23 @@ def _has_money(text: str) -> bool:
 
 
 def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: int) -> tuple[str, str | None] | None:
-    """(title, owner as written) when block i starts a project of a listing: a 'Projekt: Title' record, a title line
-    above a money label line, or 'Title<separator>...' with an amount in its first sentence; else None.
+    """(title, owner as written) when block i starts a project of a listing: a 'Projekt: Title' record, an owner
+    heading above '"Name" Projektet ...', a title line above a money label line, or 'Title<separator>...' with an
+    amount in its first sentence; else None.
     org_spans: (start, end) characters of the registry's organisations; start: the block's offset."""
     rules, block = page_rules(), blocks[i]
     record = rules["record_re"].match(block.text)
     if record:
         return record.group("title").strip(" .:"), None
     nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    quoted = QUOTED_RE.match(nxt.text) if nxt is not None else None
+    if (quoted and block.is_heading and len(block.text.split()) <= 8 and not _is_generic(block.text) and
+            not is_label_line(block)):  # owner as heading, then '"Name" Projektet ska ...'
+        return quoted.group(1).strip(" ."), block.text.strip(" .:")
     about = nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(
         re.split(r"(?<=[.!?])\s+", nxt.text, maxsplit=1)[0])  # 'Projektet beviljas 1,5 miljoner euro.'
     if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
-            len(block.text) <= 150 and block.text[:1].isupper() and not _has_money(block.text)):
+            len(block.text) <= 200 and block.text[:1].isupper() and not _has_money(block.text)):
         return block.text.strip(" .:"), None
     text = block.text.lstrip("•*·▪–- ")
     offset = start + len(block.text) - len(text)
@@ -232,14 +238,17 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
     found = [(i, item) for i in range(end) if (item := _item(blocks, i, org_spans, page_text.starts[i]))]
     if len(found) < 2:
         return []
-    sections = []
+    sections: list[Section] = []
+    intro: tuple[int, int] | None = None  # the heading and text that open a group of items, shared by the group
     for n, (i, (title, owner)) in enumerate(found):
+        if sections and sections[-1].last < i:
+            intro = (sections[-1].last, i)
         stop = found[n + 1][0] if n + 1 < len(found) else end
         if blocks[i].kind == "li":
             stop = min(stop, i + 2 if i + 1 < end and _item_detail(blocks[i + 1]) else i + 1)
         else:
             stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j])), stop)
-        sections.append(Section(title, i, stop, owner, item=True))
+        sections.append(Section(title, i, stop, owner, item=True, intro=intro))
     return sections
 
 
