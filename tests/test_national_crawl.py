@@ -20,7 +20,7 @@ from scraper.sites import registry_organisations, sites_for_organisations
 
 REPO = Path(__file__).parent.parent
 PER_SITE = 2  # the per-site concurrency limit, across all workers
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]  # whole crawls in subprocesses
 
 
 def _env(proxy: str) -> dict[str, str]:
