@@ -79,6 +79,11 @@ _CALL_RE = _stems("call")
 _PREVIOUS_RE = _stems("previous")
 _EVENT_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['event'])})(?!\w)", re.I)
 _PROGRAMME_RE = _stems("programme")
+_PROJECT_NOUN_RE = _stems("project_nouns")
+_TARGET_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['target'])})(?!\w)", re.I)
+_SINCE_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['since_activity'])})\s+(?:år\s+)?$", re.I)
+_PROJECT_SPAN_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['project_nouns'])})\w*\s+(?:{alt(_CUES['span_preps'])})\s+$", re.I)
+_RELATIVE_RE = re.compile(rf"(?P<antecedent>\w+)\s*,\s*(?:{alt(_CUES['relative_markers'])})\s", re.I)
 _NAME_WORD_RE = re.compile(alt(_CUES["name_words"]), re.I)
 _CUE_WORD_RE = _stems("period", "activity", "start", "end", "label", "start_label", "end_label", "span_preps",
                       "start_preps", "end_preps")
@@ -277,9 +282,15 @@ def _judge(
     if m.precision == "year" and (_is_name_part(before, m.start) or after_word in _YEAR_BLOCKERS):
         return None
 
+    if not label and _off_project(sentence, prefix):
+        return None
+    window = _outside_relative_clause(prefix, window)
+
     score, direction = (3, None) if label else (0, None)
+    if _PROJECT_SPAN_RE.search(prefix[-60:]):
+        score, direction = 3, "both"  # "ett projekt under 2022"
     for regex, prep_dir in ((_END_PREP_RE, "end"), (_START_PREP_RE, "start"), (_SPAN_PREP_RE, "both")):
-        if regex.search(prefix[-40:]):
+        if score < 3 and regex.search(prefix[-40:]):
             score, direction = max(score, 2), prep_dir
             break
     for verb_score, verb_dir in filter(None, (_verb_cue(window, from_right=True), post_cue)):
@@ -297,6 +308,26 @@ def _judge(
     start = m.lo if direction in ("start", "both") else None
     end = m.hi if direction in ("end", "both") else None
     return _Candidate(start, end, score, m.precision, index)
+
+
+def _off_project(sentence: str, prefix: str) -> bool:
+    """Whether a sentence naming no project dates a goal or the body's own work instead of the project:
+    'Kommunen ska vara fossilfri till 2035' (target year), 'Sedan 2021 söker vi medel' (ongoing activity)."""
+    if _PROJECT_NOUN_RE.search(sentence):
+        return False
+    return bool(_SINCE_RE.search(prefix[-40:]) or (_TARGET_RE.search(prefix) and _END_PREP_RE.search(prefix[-40:])))
+
+
+def _outside_relative_clause(prefix: str, window: str) -> str:
+    """The cue window without a relative clause about something other than the project: in 'Rådet, som
+    startade under 2019' the start verb dates the council; in 'Kommunen, som startade projektet 2019' it stays."""
+    clauses = list(_RELATIVE_RE.finditer(prefix))
+    if not clauses:
+        return window
+    last = clauses[-1]
+    if _PROJECT_NOUN_RE.search(last.group("antecedent")) or _PROJECT_NOUN_RE.search(prefix[last.end():]):
+        return window
+    return " ".join(prefix[: last.start("antecedent")].split()[-10:])
 
 
 def _verb_cue(text: str, from_right: bool) -> tuple[int, str | None] | None:
