@@ -26,8 +26,6 @@ NOT_YET = frozenset({
     'CL1_pilot_backstory.txt',
     'CL2_english_page.txt',
     'CO2_name_role_line.txt',
-    'FU5_funder_in_headline.txt',
-    'FU5_headline_fund.txt',
     'FU6b_programme_frame.txt',
     'FU6b_within_programme.txt',
     'FU7_unknown_org_shape.txt',

@@ -22,6 +22,7 @@ BATCH_SIZE = 16
 PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
 FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
 COFINANCE_RE = re.compile("|".join(map(re.escape, load("role_cues")["cofinancier_stems"])), re.I)
+BODY_HEADS = frozenset(load("role_cues")["body_heads"])  # 'X kommun' in a title is a body, not the project's name
 COFINANCIER_KINDS = frozenset(load("role_cues")["cofinancier_kinds"])  # co-financing public bodies are partners too
 OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")["owner_labels"])) +
                             r")\s*:\s*(?P<name>[^.:;]+?)\.?\s*$", re.I)
@@ -190,7 +191,9 @@ def _county(doc: Doc, site: Organisation | None) -> str | None:
 def _names_project(entity: dict, title: str) -> bool:
     """Whether an organisation the rules found is only the project's own name ('Help for Newcomers' in the project
     Help for Newcomers): an unlisted name inside the title."""
-    return entity["id"] is None and len(entity["mention"]) > 3 and entity["mention"].lower() in title.lower()
+    mention = entity["mention"]
+    return (entity["id"] is None and len(mention) > 3 and mention.lower() in title.lower() and
+            mention.split()[-1].lower() not in BODY_HEADS)
 
 
 def _key(entity: dict) -> str:
