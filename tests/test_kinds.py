@@ -30,8 +30,6 @@ NOT_YET = frozenset({
     'FU6b_within_programme.txt',
     'FU7_unknown_org_shape.txt',
     'FU7_unlisted_payer.txt',
-    'FU8_program_label.txt',
-    'FU8_programme_host.txt',
     'FU9_network_funder.txt',
     'FU9_other_entry_funder.txt',
     'PA10_feedback_form_owner.html',
