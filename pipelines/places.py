@@ -23,3 +23,24 @@ def store_municipalities(db: Database) -> None:
     if db.table("municipalities").count != len(rows):
         with db.atomic():
             db.table("municipalities").upsert_all(rows, pk="kommunkod")
+
+
+def counties() -> dict[str, str]:
+    """Sweden's counties: SCB county code -> name ("25" -> "Norrbottens län"), from the registry."""
+    return {str(row["county_code"]): str(row["county"]) for row in registry_municipalities()}
+
+
+def short_county_name(name: str) -> str:
+    """A county's name without "län" and the genitive s: "Norrbottens län" -> "Norrbotten", "Skåne län" -> "Skåne"."""
+    base = name.removesuffix(" län")
+    return base[:-1] if base.endswith("s") and not base.endswith("ss") else base
+
+
+def find_county(value: str) -> tuple[str, str] | None:
+    """(code, name) of the county a user means by its code ("25" or "025"), name or short name; None if none."""
+    wanted = value.strip().casefold()
+    for code, name in counties().items():
+        if wanted.lstrip("0") == code.lstrip("0") or wanted in (name.casefold(), short_county_name(name).casefold(),
+                                                                  name.removesuffix(" län").casefold()):
+            return code, name
+    return None

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from pipelines.cfemail import decode_protected_emails
 from pipelines.clean import clean_html, decode_html
 from pipelines.page import CleanPage
+from pipelines.merge import merge_projects
 from pipelines.store import prune_organisations, record_error, store_extraction, utc_now
 
 logger = logging.getLogger(__name__)
@@ -134,7 +135,8 @@ def run_stage(db: Database, everything: bool = False, workers: int | None = None
         with context.Pool(workers, initializer=_start_worker, initargs=(_db_path(db),)) as pool:
             pages = _store(db, pool.imap(_work, batches))
     prune_organisations(db)
-    return pages, db.execute("select count(*) from projects").fetchone()[0]
+    merge_projects(db)  # descriptions of one project on several pages become one project
+    return pages, db.execute("select count(*) from projects where merged_into is null").fetchone()[0]
 
 
 def _store(db: Database, results: Iterator[list[tuple[dict[str, Any], dict[str, Any]]]]) -> int:

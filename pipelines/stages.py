@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from pipelines.cfemail import decode_protected_emails
 from pipelines.clean import clean_html
 from pipelines.items import PageItem
+from pipelines.merge import merge_projects
 from pipelines.runs import record_outcome, thin_text
 from pipelines.store import (content_hash, mark_removed, open_archive, prune_organisations, record_error, store_page,
                              store_site, touch_page, utc_now)
@@ -70,6 +71,7 @@ class StorePipeline:
             except sqlite3.Error as again:
                 logger.error("Could not record the unstored page %s either: %s", url, again)
         prune_organisations(self.db)
+        merge_projects(self.db)
         self.db.close()
 
     def process_item(self, item: PageItem) -> PageItem:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from sqlite_utils import Database
 
+from pipelines.funders import funding_sources, source_for, store_funding_sources
 from pipelines.places import store_municipalities
 from pipelines.versions import body_hash, save_version
 from pipelines.suppress import is_suppressed
@@ -121,6 +122,8 @@ def open_archive(path: str | Path) -> Database:
     db.execute("PRAGMA foreign_keys = ON")
     ensure_db_shape(db)
     store_municipalities(db)
+    if db.table("funding_sources").count != len(funding_sources()):
+        store_funding_sources(db)
     return db
 
 
@@ -194,6 +197,37 @@ def project_id(page_url: str, title: str, index: int) -> str:
 def _year(date: str | None) -> int | None:
     """The year of a YYYY[-MM[-DD]] date."""
     return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def active_years(start: str | None, end: str | None, this_year: int | None = None) -> list[int]:
+    """The years a project runs, from its YYYY[-MM[-DD]] start and end: an open end runs to this year, a
+    project with only an end ran in that year; no period, no years.
+
+    >>> active_years("2023-09", "2025-08-31")
+    [2023, 2024, 2025]
+    >>> active_years("2024", None, this_year=2026)
+    [2024, 2025, 2026]
+    """
+    first, last = _year(start), _year(end)
+    if first is None and last is None:
+        return []
+    this_year = this_year or datetime.now(timezone.utc).year
+    first = first if first is not None else last
+    last = last if last is not None else max(first, this_year)
+    return list(range(first, last + 1)) if last - first <= 50 else [first, last]
+
+
+def search_words(project: dict[str, Any], site: dict[str, Any]) -> str:
+    """What a search should find a project by besides its title and summary: funders (with every name of their
+    funding source), partners, owner, municipality and county, one per line."""
+    orgs = [*(project.get("funders") or []), *(project.get("partners") or []),
+            *([project["owner"]] if project.get("owner") else [])]
+    words = [text for org in orgs for text in (org.get("name"), org.get("mention")) if text]
+    for org in project.get("funders") or []:
+        source = source_for(slugify(org.get("name") or ""), org.get("name"), org.get("mention"))
+        words += list(source.names) if source else []
+    words += [site.get("name"), site.get("county")]
+    return "\n".join(dict.fromkeys(w for w in words if w))
 
 
 def store_site(db: Database, site: dict[str, Any], now: str) -> None:
@@ -290,6 +324,8 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
             "id": pid, "title": title, "summary": project.get("summary"),
             "start_date": project.get("start"), "end_date": project.get("end"),
             "start_year": _year(project.get("start")), "end_year": _year(project.get("end")),
+            "active_years": json.dumps([str(y) for y in active_years(project.get("start"), project.get("end"))]),
+            "search_text": search_words(project, site),
             "period_evidence": project.get("period_evidence"),
             "budget_sek": project.get("budget_sek"), "budget_evidence": project.get("budget_evidence"),
             "owner_id": _store_organisation(db, owner) if owner else None,
@@ -317,6 +353,8 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
             db.execute("update projects set removed_at = ? where id = ? and removed_at is null", [now, stale])
         else:
             _delete_roles_and_contacts(db, stale)
+            db.execute("delete from project_sources where source_id = ?", [stale])
+            db.execute("update projects set merged_into = null where merged_into = ?", [stale])
             db.execute("delete from projects where id = ?", [stale])
 
 
@@ -329,8 +367,10 @@ def _delete_roles_and_contacts(db: Database, pid: str) -> None:
 def _store_organisation(db: Database, org: dict[str, Any]) -> str:
     """Upsert an organisation by its canonical id (or a slug of its name); return the id."""
     org_id = org.get("id") or slugify(org.get("name") or org.get("mention") or "")
-    row = {"id": org_id, "name": org.get("name") or org.get("mention"), "kind": org.get("kind"),
-           "kommunkod": org.get("kommunkod")}
+    name = org.get("name") or org.get("mention")
+    source = source_for(org_id, name, org.get("mention"))
+    row = {"id": org_id, "name": name, "kind": org.get("kind"), "kommunkod": org.get("kommunkod"),
+           "funding_source_id": source.id if source else None}
     db.table("organisations").upsert({k: v for k, v in row.items() if v is not None}, pk="id")
     return org_id
 

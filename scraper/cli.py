@@ -23,21 +23,69 @@ class ArchiveGroup(click.Group):
             raise click.ClickException(f"the archive cannot be used: {error}") from None
 
 
-@click.group(cls=ArchiveGroup)
+# Subcommands that live beside the code they drive, imported only when run (spaCy costs seconds to import):
+# name -> ("module:attribute", short help for `--help`).
+LAZY_COMMANDS = {
+    "build-metadata": ("scraper.metadata:build_metadata_command",
+                       "Write Datasette's metadata.yml from the schema's descriptions and metadata_base.yml."),
+    "build-patterns": ("pipelines.extract.gazetteer:build_patterns",
+                       "Generate the organisation patterns and registry from the reference data."),
+    "train-ner": ("pipelines.ner.cli:train_ner_command",
+                  "Train the Swedish NER model (PER/ORG/LOC/MISC) and print per-type test scores."),
+}
+
+
+class LazyGroup(ArchiveGroup):
+    """A click group whose LAZY_COMMANDS are imported on first use; `--help` lists them from their short help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+
+            module, attribute = LAZY_COMMANDS[name][0].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a path that cannot be read or written ends in one line, exit 1."""
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            raise click.ClickException(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, LAZY_COMMANDS[name][1] if name in LAZY_COMMANDS and name not in self.commands
+                 else self.commands[name].get_short_help_str(formatter.width - 20))
+                for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def open_db(path: Path):
+    """The archive at `path` (sqlite-utils Database); a missing folder or a file that is no archive: one-line error."""
+    from pipelines.store import ArchiveError, open_archive
+
+    writable_folder(path, "--db")
+    try:
+        return open_archive(path)
+    except (ArchiveError, sqlite3.DatabaseError) as error:
+        raise click.ClickException(f"{path} is not a kommunarkiv archive ({error})") from None
+
+
+def writable_folder(path: Path, option: str) -> None:
+    """Fail with one line unless the folder `path` goes into exists."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise click.ClickException(f"{option} {path}: folder {folder} does not exist")
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(package_name="kommunarkiv")
 def cli() -> None:
     """kommunarkiv: crawl Swedish public-sector sites into a searchable archive of projects."""
-
-
-def _add_commands() -> None:
-    """Subcommands that live beside the code they drive."""
-    from pipelines.extract.gazetteer import build_patterns
-    from pipelines.ner.cli import train_ner_command
-    from scraper.metadata import build_metadata_command
-
-    cli.add_command(build_metadata_command)
-    cli.add_command(build_patterns)
-    cli.add_command(train_ner_command)
 
 
 @cli.command()
@@ -98,6 +146,7 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
 
         kommunarkiv crawl --all --redis redis://10.0.0.5:6379/0   (on each worker machine)
     """
+    writable_folder(db, "--db")
     from scraper.crawl import CrawlError, CrawlLocked, run_crawl, run_worker
     from scraper.sites import SiteError, read_sites_csv, registry_organisations, site_for_url, sites_for_organisations
 
@@ -258,17 +307,42 @@ def reextract(db: Path, pending: bool, workers: int | None) -> None:
         kommunarkiv reextract --db archive.db
     """
     from pipelines.reextract import run_stage
-    from pipelines.store import open_archive
     from scraper.crawl import CrawlError, archive_lock
 
     try:
         with archive_lock(db):  # not while a crawl writes to it
-            archive = open_archive(db)
+            archive = open_db(db)
             pages, projects = run_stage(archive, everything=not pending, workers=workers)
             archive.close()
     except CrawlError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Re-extracted {pages} pages: {projects} projects.", err=True)
+
+
+@cli.command()
+@click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
+              show_default=True, help="Archive whose projects to merge.")
+@click.option("--undo", is_flag=True, help="Undo every merge: each page's description a project of its own again.")
+def merge(db: Path, undo: bool) -> None:
+    """Merge descriptions of the same project (a listing and its own page, several sites) into one project.
+
+    Runs after every crawl and re-extraction; project_sources says which rule merged what.
+
+    Example:
+
+        kommunarkiv merge --db archive.db
+    """
+    from pipelines.merge import merge_projects, unmerge_projects
+
+    archive = open_db(db)
+    if undo:
+        click.echo(f"Undid {unmerge_projects(archive)} merges.", err=True)
+    else:
+        counts = merge_projects(archive)
+        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(counts.items()) if rule not in ("projects", "descriptions"))
+        click.echo(f"{counts.get('descriptions', 0)} descriptions are {counts.get('projects', 0)} projects ({rules}).",
+                   err=True)
+    archive.close()
 
 
 @cli.command()
@@ -331,8 +405,10 @@ def publish(db: Path, target: str, public: bool, run: bool) -> None:
 @click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to export from.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--county", help="Only projects in this county, e.g. 'Norrbottens län'.")
-@click.option("--funder", help="Only projects with a funder whose name contains this, e.g. 'socialfond'.")
+@click.option("--county", help="Only projects in this county: code, name or short name ('25', 'Norrbottens län', "
+              "'Norrbotten').")
+@click.option("--funder", help="Only projects with this funder: a funding source by any of its names ('ESF', "
+              "'socialfond', 'Regionalfonden') or words of a funder's name.")
 @click.option("--excel", is_flag=True, help="CSV for Excel: UTF-8 with BOM, ';' between fields.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write [projects.csv or projects.json].")
@@ -346,15 +422,21 @@ def export(db: Path, fmt: str, county: str | None, funder: str | None, excel: bo
         kommunarkiv export --format json --funder socialfond
     """
     from pipelines.store import open_archive_readonly
-    from scraper.export import dictionary_path, export as write_export
+    from scraper.export import ExportError, dictionary_path, export as write_export
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel applies to --format csv")
     output = output or Path(f"projects.{fmt}")
+    writable_folder(output, "--output")
     archive = open_archive_readonly(db)
-    count = write_export(archive, output, fmt, county, funder, excel)
-    archive.close()
-    click.echo(f"Wrote {count} projects to {output} and the data dictionary to {dictionary_path(output)}", err=True)
+    try:
+        count = write_export(archive, output, fmt, county, funder, excel)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        archive.close()
+    click.echo(f"Wrote {count} project{'' if count == 1 else 's'} to {output} and the data dictionary to "
+               f"{dictionary_path(output)}", err=True)
 
 
 @cli.command()
@@ -380,5 +462,3 @@ def demo(db: Path, no_serve: bool, port: int) -> None:
 
         serve_archive(db, "127.0.0.1", port)
 
-
-_add_commands()

@@ -28,6 +28,35 @@ from pipelines.store import ArchiveError, archive_writable, check_archive_file, 
 from scraper.spiders.site import SiteSpider
 
 logger = logging.getLogger(__name__)
+# Loggers whose INFO is start-up inventory (settings, middlewares, spaCy's model set-up, stats) or that repeat,
+# per URL, the failures the spider reports itself (retries given up, robots.txt not fetched): warnings and up
+# only, or nothing. The spider logs a dead site once.
+QUIET_LOGGERS = {"scrapy.middleware": logging.WARNING, "scrapy.addons": logging.WARNING,
+                 "scrapy.utils.log": logging.WARNING, "scrapy.crawler": logging.WARNING,
+                 "scrapy.statscollectors": logging.WARNING,
+                 "scrapy.extensions.telnet": logging.WARNING, "scrapy.extensions.remote_control": logging.WARNING,
+                 "spacy": logging.WARNING, "scrapy.downloadermiddlewares.retry": logging.CRITICAL,
+                 "scrapy.downloadermiddlewares.robotstxt": logging.CRITICAL}
+
+
+class QuietFilter(logging.Filter):
+    """Drops records of QUIET_LOGGERS (or their children) below the level kept for them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, level in QUIET_LOGGERS.items():
+            if record.name == name or record.name.startswith(name + "."):
+                return record.levelno >= level
+        return True
+
+
+def log_handler(settings: Settings) -> logging.Handler:
+    """Scrapy's stderr log (its format, date format and level) with QuietFilter, unless the level is DEBUG."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    if str(settings.get("LOG_LEVEL")).upper() != "DEBUG":
+        handler.addFilter(QuietFilter())
+    return handler
 
 
 class CrawlError(RuntimeError):
@@ -144,7 +173,11 @@ def _run_crawl(sites: list[dict[str, Any]], db: Path, max_pages: int | None, ove
     archive.close()
     settings = crawl_settings(db, sites, {**(overrides or {}), "KOMMUNARKIV_RUN_ID": run_id,
                                           "KOMMUNARKIV_MAX_PAGES": max_pages})
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # ours: Scrapy's format, QuietFilter
     process = AsyncCrawlerProcess(settings)
+    logging.root.addHandler(log_handler(settings))
+    logging.root.setLevel(logging.NOTSET)  # as Scrapy's own root handler would: the handler's level decides
+    logging.getLogger("spacy").setLevel(logging.WARNING)  # spaCy logs model set-up through its own handler
     crawler = process.create_crawler(SiteSpider)
     process.crawl(crawler, sites=sites, max_pages=max_pages, resume=frontier)
     process.start()

@@ -22,9 +22,11 @@ TESTS = Path(__file__).parent
 REPO = TESTS.parent
 SHARED = REPO.parent / "shared"
 EXPECTED = json.loads((TESTS / "files" / "sample_sites_expected.json").read_text("utf-8"))
+EXTRA_SITES = TESTS / "files" / "extra_sites"  # invented sites crawled beside the sample sites (see its README)
 # Fixtures that run whole crawls, server subprocesses or a browser: a test using any of them (directly or
 # through another fixture) is marked slow, and `make test-fast` (pytest -m "not slow") leaves it out.
-SLOW_FIXTURES = {"sample_servers", "runs", "moved", "bad_crawl", "trap_crawl", "server", "public_server", "browser"}
+SLOW_FIXTURES = {"sample_servers", "runs", "moved", "bad_crawl", "trap_crawl", "empty_crawl", "server", "public_server",
+                 "browser"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,10 +52,31 @@ def sample_servers():
 
 
 @pytest.fixture(scope="session")
-def crawled(sample_servers, tmp_path_factory):
-    """The sample sites crawled twice into one archive: (db path, first run, second run, request counts)."""
+def extra_servers():
+    """The extra test sites (tests/files/extra_sites), each on its own 127.0.0.1 port for the whole session."""
+    with serve_sites(EXTRA_SITES) as servers:
+        yield servers
+
+
+def add_extra_sites(sites_csv: Path, servers: dict) -> Path:
+    """Append the served extra sites, with their kommunkod and name, to a crawl's sites file."""
+    import csv
+
+    with (EXTRA_SITES / "sites.csv").open(encoding="utf-8", newline="") as handle, \
+            sites_csv.open("a", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        for row in csv.DictReader(handle):
+            writer.writerow([servers[row["slug"]].base_url + "/", row["kommunkod"], row["name"]])
+    return sites_csv
+
+
+@pytest.fixture(scope="session")
+def crawled(sample_servers, extra_servers, tmp_path_factory):
+    """The sample sites and the extra sites crawled twice into one archive: (db path, first run, second run,
+    request counts)."""
     tmp = tmp_path_factory.mktemp("crawl")
     sites_csv = write_sites_csv(tmp / "sites.csv", {slug: s.base_url for slug, s in sample_servers.items()})
+    add_extra_sites(sites_csv, extra_servers)
     db = tmp / "archive.db"
     first = run_crawl(sites_csv, db)
     assert first.returncode == 0, first.stderr[-3000:]

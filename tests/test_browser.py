@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import statistics
 import urllib.parse
@@ -98,15 +99,84 @@ def test_search_box_finds_a_compound_by_its_part(server: str, page: Page) -> Non
     assert any("[turism]" in excerpt for excerpt in column(page, "excerpt"))
 
 
+ERUF = "Europeiska regionala utvecklingsfonden (ERUF)"
+ESF = "Europeiska socialfonden (ESF)"
+
+
 def test_funder_facet_narrows_the_list(server: str, page: Page) -> None:
     page.goto(url(server, "/archive/project_funders"))
     everything = page.locator("td.col-title").count()
-    facet = page.locator(".facet-info[data-column=funder] li a", has_text="Tillväxtverket").first
+    facet = page.locator(".facet-info[data-column=funder] li a", has_text=ERUF).first
     facet.click()
-    page.wait_for_url("**funder=Tillv*")
+    page.wait_for_url("**funder=Europeiska+regionala*")
     funders = column(page, "funder")
     assert 0 < len(funders) < everything
-    assert set(funders) == {"Tillväxtverket"}
+    assert set(funders) == {ERUF}  # Tillväxtverket, its managing authority, is named on the pages
+    assert "Tillväxtverket" in " ".join(column(page, "named_as"))
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """A full-page screenshot in tests/screenshots (kept for a person to look at), checked not to be blank."""
+    folder = Path(__file__).parent / "screenshots"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    assert not_blank(path), path
+    return path
+
+
+@pytest.mark.parametrize("query", ["ESF", "socialfond"])
+def test_search_page_finds_the_esf_projects(server: str, page: Page, query: str) -> None:
+    page.goto(url(server, "/-/sok"))
+    page.get_by_label("Sökord").fill(query)
+    page.get_by_role("button", name="Sök").click()
+    page.wait_for_selector("a.ka-project-link")
+    titles = page.locator("a.ka-project-link").all_inner_texts()
+    assert {"Move on up", "Vägen till arbete"} <= set(titles)
+    assert len(titles) == len(set(titles))  # Move on up's listing and own page are one project
+    assert page.locator("aside.ka-facets").is_visible()
+    assert not re.search(r"\bselect\b[\s\S]*\bfrom\b", page.locator("body").inner_text(), re.IGNORECASE)
+    screenshot(page, f"search-{query}")
+
+
+def test_project_page_shows_facts_evidence_and_source(server: str, page: Page) -> None:
+    page.goto(url(server, "/-/sok", q="Move on up"))
+    page.locator("a.ka-project-link", has_text="Move on up").first.click()
+    page.wait_for_selector("h1.ka-title")
+    assert page.locator("h1.ka-title").inner_text() == "Move on up"
+    funders = page.locator("section.ka-funders").inner_text()
+    assert ESF in funders and "Svenska ESF-rådet" in funders and "finansieras av" in funders
+    assert {"Jokkmokks kommun", "Kiruna kommun", "Överkalix kommun"} <= set(
+        page.locator("section.ka-partners li > a").all_inner_texts())
+    assert "Gällivare kommun" in page.locator("dd.ka-owner").inner_text()
+    assert page.locator("dd.ka-period").inner_text().startswith("2023-09 – 2026-08")
+    assert "september 2023" in page.locator("dd.ka-period .ka-evidence").inner_text()
+    sources = page.locator("section.ka-sources a.ka-source")
+    assert sources.count() == 2 and all("/naringsliv/tillvaxtprojekt" in h for h in
+                                        (sources.nth(i).get_attribute("href") for i in range(2)))
+    screenshot(page, "project-move-on-up")
+    sources.first.click()
+    page.wait_for_load_state()
+    assert "tillvaxtprojekt" in page.url
+
+
+def test_active_year_county_and_funder_give_each_project_once(server: str, page: Page) -> None:
+    page.goto(url(server, "/archive/project_overview"))
+    for column_name, value in (("active_years", "2024"), ("county", "Norrbottens län"), ("funders", ESF)):
+        page.locator(f".facet-info[data-column={column_name}] li a", has_text=value).first.click()
+        page.wait_for_load_state()
+    titles = [t.strip() for t in column(page, "title")]
+    assert "Move on up" in titles and len(titles) == len(set(titles))
+    assert set(column(page, "county")) == {"Norrbottens län"}
+    assert all(ESF in cell for cell in column(page, "funders"))
+
+
+def test_two_sites_one_project_page(server: str, page: Page) -> None:
+    page.goto(url(server, "/-/sok", q="Byarnas mötesplatser"))
+    assert page.locator("a.ka-project-link").count() == 1
+    page.locator("a.ka-project-link").first.click()
+    other = page.locator("section.ka-other-sites li")
+    assert other.count() == 1 and ("Pajala" in other.inner_text() or "Övertorneå" in other.inner_text())
 
 
 def test_csv_export_downloads_the_filtered_rows(server: str, page: Page, tmp_path: Path) -> None:
@@ -135,7 +205,7 @@ def test_map_renders_offline(server: str, page: Page, tmp_path: Path) -> None:
     svg = page.locator("svg.kommunarkiv-map")
     svg.screenshot(path=tmp_path / "map.png")
     assert not_blank(tmp_path / "map.png")
-    assert page.locator("svg.kommunarkiv-map circle.projects").count() == 3  # the three sample municipalities
+    assert page.locator("svg.kommunarkiv-map circle.projects").count() == 4  # the three sample municipalities and Pajala
     assert page.locator("svg.kommunarkiv-map circle.municipality").count() > 250
     assert all(request.startswith(server) for request in requests)
 

@@ -45,8 +45,9 @@ def test_json_export_by_funder(archive: Path, tmp_path: Path) -> None:
     run("export", "--db", str(archive), "--format", "json", "--funder", "Hälsingebygden", "--output", str(output))
     rows = json.loads(output.read_text("utf-8"))
     assert {row["title"] for row in rows} == {"Mötesplatser i Hälsingebygden", "Digital byapp för Järvsö"}
-    assert all(row["funders"] == ["Leader Hälsingebygden"] for row in rows)
-    assert {row["status"] for row in rows} == {"ongoing", "finished"}
+    assert all(row["funders"] == ["Jordbruksfonden för landsbygdsutveckling (EJFLU, Leader)"] for row in rows)
+    assert all(row["funders_named"] == ["Leader Hälsingebygden"] for row in rows)
+    assert {row["status"] for row in rows} == {"pågående", "avslutat"}
     assert (tmp_path / "leader.dictionary.csv").read_text("utf-8").startswith("column,type,")
 
 

@@ -86,6 +86,7 @@ def test_an_interrupted_stage_resumes_from_the_archive(db) -> None:
     assert db.execute("select count(*) from projects").fetchone()[0] == 5 and pending_urls(db, VERSION) == []
 
 
+@pytest.mark.slow  # starts worker processes that each load the extractor
 def test_worker_processes_extract_what_one_process_does(db, tmp_path: Path) -> None:
     """Two spawned workers with the real extractor write the same projects as the stage run in this process."""
     for n in range(4):

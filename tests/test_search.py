@@ -88,3 +88,15 @@ def test_table_search_box_uses_the_trigram_index(archive: Path) -> None:
     response = asyncio.run(inprocess_datasette(archive).client.get(
         "/archive/pages.json", params={"_search": "kapacitet", "_shape": "objects"}))
     assert [row["text"] for row in response.json()["rows"]] == [EXAMPLES[1]["text"]]
+
+
+def test_projects_are_found_by_funder_partner_owner_and_place(tmp_path: Path) -> None:
+    from test_personal_data import build
+
+    datasette = inprocess_datasette(build(tmp_path / "archive.db"))
+    esf = "Framtidens arbetsmarknad i Malmfälten"
+    for query in ("ESF", "socialfond", "Svenska ESF-rådet", "Europeiska socialfonden"):
+        assert [row["title"] for row in search(datasette, query) if row["kind"] == "project"] == [esf], query
+    for query, title in (("Arbetsförmedlingen", esf), ("Hälsingebygden", "Mötesplatser i Hälsingebygden"),
+                         ("Haparanda", "Gränslös turism i Tornedalen"), ("Gävleborgs län", "Digital byapp för Järvsö")):
+        assert title in {row["title"] for row in search(datasette, query) if row["kind"] == "project"}, query

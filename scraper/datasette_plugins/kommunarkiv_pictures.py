@@ -35,13 +35,22 @@ OTHERS = "Övriga / others"
 NO_FUNDER = "Ingen angiven / none stated"
 
 MAP_SQL = "select kommunkod, name, county, lat, lon, projects from municipality_projects where lat is not null"
+# Each project once, under its main funder: the first of its funding sources (ESF, ERUF...) by name, else the
+# first funding organisation; merged descriptions count as their project.
 CHART_SQL = """
-select p.start_year as year, coalesce(o.name, :none) as funder,
-       count(distinct p.id) as projects, coalesce(sum(p.budget_sek), 0) as budget_sek
-from projects p
-left join project_organisations po on po.project_id = p.id and po.role = 'funder'
-left join organisations o on o.id = po.organisation_id
-where p.start_year is not null
+with main_funder as (
+  select p.id, (
+    select coalesce(fs.name, o.name) from projects m
+    join project_organisations po on po.project_id = m.id and po.role = 'funder'
+    join organisations o on o.id = po.organisation_id
+    left join funding_sources fs on fs.id = o.funding_source_id
+    where m.id = p.id or m.merged_into = p.id
+    order by fs.id is null, coalesce(fs.name, o.name) limit 1) as funder
+  from projects p where p.merged_into is null and p.start_year is not null
+)
+select p.start_year as year, coalesce(f.funder, :none) as funder,
+       count(*) as projects, coalesce(sum(p.budget_sek), 0) as budget_sek
+from projects p join main_funder f on f.id = p.id
 group by year, funder
 """
 
@@ -163,8 +172,9 @@ async def chart_page(datasette, request) -> Response:
         rows = [{**row, "budget_sek": row["budget_sek"] / 1e6} for row in rows]
     svg = chart_svg(rows, "budget_sek" if budget else "projects", "MSEK" if budget else "projekt / projects")
     return await _page(datasette, request, "Projekt per startår och finansiär / Projects per start year and funder",
-                       "Ett projekt med flera finansiärer räknas hos var och en. / A project with several funders "
-                       "counts under each.",
+                       "Varje projekt räknas en gång, under sin huvudfinansiär (första finansieringskällan); "
+                       "budgeten likaså. / Each project counts once, under its main funder (its first funding "
+                       "source); so does its budget.",
                        svg, [("Antal projekt / Projects", "?measure=projects"), ("Budget (MSEK)", "?measure=budget"),
                              ("Data (CSV, JSON)", datasette.urls.table(db.name, "project_funders"))])
 

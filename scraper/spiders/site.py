@@ -38,6 +38,9 @@ def _header(response: Response, name: str) -> str | None:
     return value.decode("latin-1") if value else None
 
 
+UNREACHABLE_KINDS = ("dns", "connection", "timeout")  # a dead host: logged once per site, not once per URL
+
+
 class SiteSpider(scrapy.Spider):
     """Crawl each site from its home page and sitemaps, yielding every HTML page as a PageItem.
 
@@ -56,6 +59,7 @@ class SiteSpider(scrapy.Spider):
         self.resume = resume
         self.frontiers: dict[str, SiteFrontier] = {}
         self.link_extractor = LinkExtractor(unique=True)
+        self.unreachable: set[tuple[str | None, str]] = set()  # (site, error kind) already logged
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SiteSpider":
@@ -248,7 +252,15 @@ class SiteSpider(scrapy.Spider):
         if request.meta.get("auxiliary") and kind == "http_4xx":
             self.logger.info("No %s (%s)", request.url, message)
             return
-        self.logger.warning("Could not fetch %s (%s): %s", request.url, kind, message)
+        if kind in UNREACHABLE_KINDS:
+            if (site_id, kind) in self.unreachable:
+                self.logger.debug("Could not fetch %s (%s): %s", request.url, kind, message)
+            else:
+                self.unreachable.add((site_id, kind))
+                self.logger.warning("Site %s unreachable: %s at %s (further %s errors on it are recorded in "
+                                    "crawl_errors, not logged)", site_id, message, request.url, kind)
+        else:
+            self.logger.warning("Could not fetch %s (%s): %s", request.url, kind, message)
         self._error(request.url, site_id, kind, message, status)
 
     def _loss(self, url: str, site_id: str | None, kind: str, message: str) -> None:
