@@ -1,5 +1,5 @@
 """The archive's triggers: full-text entries rewritten only when their text changes; the projects' derived
-role names (owner, funders, partners) kept current for project_overview."""
+role names (owner, funding sources, funders as named, partners) kept current for project_overview."""
 from __future__ import annotations
 
 import json
@@ -19,10 +19,18 @@ def fts_segments(db: Database, table: str) -> list[tuple]:
     return db.execute(f"select id, block from [{table}_fts_data] order by id").fetchall()
 
 
+ESF_SOURCE = "Europeiska socialfonden (ESF)"  # funders_canonical.yml's name for the fund
+LEADER_SOURCE = "Jordbruksfonden för landsbygdsutveckling (EJFLU, Leader)"
+
+
 def overview(db: Database) -> dict[str, tuple]:
-    """project_overview's owner, funders and partners by project title."""
+    """project_overview's owner, funding sources and partners by project title."""
     return {title: (owner, json.loads(funders), json.loads(partners)) for title, owner, funders, partners in
             db.execute("select title, owner, funders, partners from project_overview")}
+
+
+def funders_named(db: Database, title: str) -> list[str]:
+    return json.loads(db.execute("select funders_named from project_overview where title = ?", [title]).fetchone()[0])
 
 
 def archive(tmp_path: Path) -> Database:
@@ -56,13 +64,15 @@ def test_a_changed_text_is_searchable_and_the_old_one_gone(tmp_path: Path) -> No
 def test_overview_role_names_follow_the_roles(tmp_path: Path) -> None:
     db = archive(tmp_path)
     title = PROJECTS[0]["title"]
-    assert overview(db)[title] == ("Gällivare kommun", ["Europeiska socialfonden"], ["Arbetsförmedlingen"])
-    assert overview(db)["Digital byapp för Järvsö"] == (None, ["Leader Hälsingebygden"], [])
+    assert overview(db)[title] == ("Gällivare kommun", [ESF_SOURCE], ["Arbetsförmedlingen"])
+    assert overview(db)["Digital byapp för Järvsö"] == (None, [LEADER_SOURCE], [])
     leader = {**ARCHIVE[1][2][0]["funders"][0]}
     store_page(db, SITE["id"], PAGE, [{**PROJECTS[0], "funders": [ESF, leader], "partners": []}], LATER)
-    assert overview(db)[title] == ("Gällivare kommun", ["Europeiska socialfonden", "Leader Hälsingebygden"], [])
+    assert overview(db)[title] == ("Gällivare kommun", [ESF_SOURCE, LEADER_SOURCE], [])
     db.table("organisations").update("esf", {"name": "ESF+"})
-    assert overview(db)[title][1] == ["ESF+", "Leader Hälsingebygden"]
+    assert funders_named(db, title) == ["ESF+", "Leader Hälsingebygden"]
+    db.table("funding_sources").update("esf", {"name": "Europeiska socialfonden+ (ESF+)"})
+    assert overview(db)[title][1] == ["Europeiska socialfonden+ (ESF+)", LEADER_SOURCE]
     db.table("organisations").upsert({"id": "gallivare-kommun", "name": "Gällivare"}, pk="id")
     assert overview(db)[title][0] == "Gällivare"
 
@@ -72,11 +82,11 @@ def test_an_older_archive_gets_its_role_names_filled(tmp_path: Path) -> None:
     for (name,) in db.execute("select name from sqlite_master where type = 'trigger' and name like '%derived%'"
                               ).fetchall():
         db.execute(f"drop trigger [{name}]")
-    db.execute("update projects set owner_name = null, funder_names = null, partner_names = null")
+    db.execute("update projects set owner_name = null, funder_names = null, funders_named = null, "
+               "partner_names = null, source_count = null")
     db.close()
     db = open_archive(tmp_path / "archive.db")
-    assert overview(db)[PROJECTS[0]["title"]] == ("Gällivare kommun", ["Europeiska socialfonden"],
-                                                  ["Arbetsförmedlingen"])
+    assert overview(db)[PROJECTS[0]["title"]] == ("Gällivare kommun", [ESF_SOURCE], ["Arbetsförmedlingen"])
 
 
 def test_reopening_recreates_nothing(tmp_path: Path) -> None:
