@@ -35,22 +35,13 @@ OTHERS = "Övriga / others"
 NO_FUNDER = "Ingen angiven / none stated"
 
 MAP_SQL = "select kommunkod, name, county, lat, lon, projects from municipality_projects where lat is not null"
-# Each project once, under its main funder: the first of its funding sources (ESF, ERUF...) by name, else the
-# first funding organisation; merged descriptions count as their project.
+# Each project once, under its main funder (projects.main_funder, kept by triggers: the first of its funding
+# sources by name, else the first funding organisation); merged descriptions count as their project.
 CHART_SQL = """
-with main_funder as (
-  select p.id, (
-    select coalesce(fs.name, o.name) from projects m
-    join project_organisations po on po.project_id = m.id and po.role = 'funder'
-    join organisations o on o.id = po.organisation_id
-    left join funding_sources fs on fs.id = o.funding_source_id
-    where m.id = p.id or m.merged_into = p.id
-    order by fs.id is null, coalesce(fs.name, o.name) limit 1) as funder
-  from projects p where p.merged_into is null and p.start_year is not null
-)
-select p.start_year as year, coalesce(f.funder, :none) as funder,
+select p.start_year as year, coalesce(p.main_funder, :none) as funder,
        count(*) as projects, coalesce(sum(p.budget_sek), 0) as budget_sek
-from projects p join main_funder f on f.id = p.id
+from projects p
+where p.merged_into is null and p.start_year is not null
 group by year, funder
 """
 
