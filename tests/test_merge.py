@@ -146,3 +146,30 @@ def test_undoing_merges_gives_each_description_its_own_search_words(archive) -> 
     assert "Bby kommun" not in listing.splitlines() and "Svenska ESF-rådet" in listing.splitlines()
     this_year = datetime.now(timezone.utc).year
     assert json.loads(years) == [str(y) for y in range(2023, this_year + 1)]  # open end: runs to this year
+
+
+def test_the_overviews_precomputed_columns_follow_merges(archive) -> None:
+    columns = "owner, funders, funders_named, partners, sources"
+
+    def overview() -> dict[str, tuple]:
+        return {row[0]: row[1:] for row in archive.execute(f"select id, {columns} from project_overview")}
+
+    merge_projects(archive)
+    merged = overview()
+    lead = next(pid for pid, row in merged.items() if row[-1] == 3)
+    assert json.loads(merged[lead][3]) == ["Bby kommun"]  # a partner named only on the lead's own page
+    assert len(json.loads(merged[lead][2])) == 2  # ESF and the agency, as the pages name them
+    unmerge_projects(archive)
+    assert overview()[lead][-1] == 1 and len(overview()) == 5
+    for (name,) in archive.execute("select name from sqlite_master where type = 'trigger' and name like "
+                                   "'projects_derived_%'").fetchall():
+        archive.execute(f"drop trigger [{name}]")
+    merge_projects(archive)
+    path = archive.execute("pragma database_list").fetchone()[2]
+    archive.close()
+    recomputed = open_archive(path)  # recreating the triggers recomputes every row from scratch
+    try:
+        rows = {row[0]: row[1:] for row in recomputed.execute(f"select id, {columns} from project_overview")}
+    finally:
+        recomputed.close()
+    assert rows == merged
