@@ -24,8 +24,6 @@ VARIANT_EXPECTED = json.loads((VARIANTS / "expected.json").read_text("utf-8"))
 NOT_YET = frozenset({
     'CL2_english_page.txt',
     'CO2_name_role_line.txt',
-    'FU6b_programme_frame.txt',
-    'FU6b_within_programme.txt',
     'FU7_unknown_org_shape.txt',
     'FU7_unlisted_payer.txt',
     'FU9_network_funder.txt',
