@@ -25,10 +25,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]  # whole crawls in su
 
 
 def _env(proxy: str) -> dict[str, str]:
-    # A small delay: with DOWNLOAD_DELAY 0, Scrapy 2.19 sends all of a slot's queued requests at once.
+    # A small delay: with DOWNLOAD_DELAY 0, Scrapy 2.19 sends all of a slot's queued requests at once. Leases lapse
+    # after 10 s (not 40: a killed worker's hosts wait that long; responses here take < 0.1 s). One extraction
+    # process: a few hundred small pages extract faster in the crawl's process than in spawned ones loading spaCy.
     return {**os.environ, **LOOPBACK_CRAWL_ENV, **proxy_env(proxy), "KOMMUNARKIV_DOWNLOAD_DELAY": "0.01",
             "KOMMUNARKIV_CONCURRENT_PER_SITE": str(PER_SITE), "KOMMUNARKIV_WORKER_TTL": "3",
-            "KOMMUNARKIV_LOG_LEVEL": "WARNING"}
+            "KOMMUNARKIV_LEASE_SECONDS": "10", "KOMMUNARKIV_EXTRACT_WORKERS": "1", "KOMMUNARKIV_LOG_LEVEL": "WARNING"}
 
 
 def _kommunarkiv(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
