@@ -34,6 +34,9 @@ def roles(text: str) -> dict[str, str]:
      {"Stiftelsen Gröna Dalen": "owner", "Skogsstyrelsen": "partner", "Åre kommun": "partner"}),
     ("Föreningen Bygdekraft har beviljats stöd från Leader Mittland.",
      {"Föreningen Bygdekraft": "owner", "Leader Mittland": "funder"}),
+    # a place name that begins a longer name is no bare municipality
+    ("Arbetet sker i samverkan med Torsby kommun och Torsby Folkets Hus.",
+     {"Torsby kommun": "partner", "Torsby Folkets Hus": "partner", "Torsby": None}),
 ])
 def test_roles_from_cues(text: str, expected: dict[str, str]) -> None:
     found = roles(text)

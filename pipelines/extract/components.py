@@ -173,6 +173,11 @@ class OrgLinker:
                 out.append(Span(doc, org.start, end, org.label_, span_id=org.id_))
         return out
 
+    @staticmethod
+    def _name_goes_on(doc: Doc, place: Span) -> bool:
+        """Whether a place name is the first word of a longer name ('<Ort> Folkets Hus'), not a bare municipality."""
+        return place.end < len(doc) and doc[place.end].is_title
+
     def __call__(self, doc: Doc) -> Doc:
         gazetteer = list(doc.spans.get("gazetteer", []))
         orgs = [s for s in gazetteer if s.label_ != "PLACE"]
@@ -182,7 +187,7 @@ class OrgLinker:
             if places:
                 prefixes = self._licensed(doc, run)
                 orgs += [Span(doc, s.start, s.end, "ORG", span_id=s.id_) for s in places
-                         if any(s.id_.startswith(p) for p in prefixes)]
+                         if any(s.id_.startswith(p) for p in prefixes) and not self._name_goes_on(doc, s)]
         orgs += [Span(doc, s, e, "SELF", span_id="self") for _, s, e in self.selves(doc)]
         shapes = [span for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None]
         heads = {(o.start, o.end) for o in orgs if o.id_ in self.extendable}  # 'Interreg' + an area no list has
