@@ -65,4 +65,6 @@ KOMMUNARKIV_RETRY_AFTER_MAX = float(os.environ.get("KOMMUNARKIV_RETRY_AFTER_MAX"
 KOMMUNARKIV_REMOVE_AFTER = int(os.environ.get("KOMMUNARKIV_REMOVE_AFTER", "3"))  # crawls a page may be absent from
 KOMMUNARKIV_PROGRESS = os.environ.get("KOMMUNARKIV_PROGRESS", "auto")  # auto (when stderr is a terminal), always, never
 KOMMUNARKIV_PROGRESS_INTERVAL = float(os.environ.get("KOMMUNARKIV_PROGRESS_INTERVAL", "2"))
+# How long a distributed worker's lease on a host lasts, s (so a killed worker's leases lapse); 0: DOWNLOAD_TIMEOUT + 10
+KOMMUNARKIV_LEASE_SECONDS = float(os.environ.get("KOMMUNARKIV_LEASE_SECONDS", "0"))
 KOMMUNARKIV_EXTRACT_WORKERS = int(os.environ.get("KOMMUNARKIV_EXTRACT_WORKERS", "0"))  # 0: one per core

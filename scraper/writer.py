@@ -24,6 +24,7 @@ from pipelines.runs import finish_run, resume_run, start_run
 from pipelines.reextract import run_stage
 from pipelines.stages import StorePipeline
 from pipelines.store import open_archive, prune_organisations, store_site, utc_now
+from scraper import settings
 from scraper.crawl import CrawlReport, archive_lock
 from scraper.distributed import DEFAULT_PREFIX, redis_client
 
@@ -139,7 +140,8 @@ class Writer:
         with self.archive.atomic():
             self.archive.table("crawl_runs").update(self.run_id, {"sites": json.dumps(list(self.sites.values())),
                                                                   "max_pages": max_pages})
-        run_stage(self.archive)  # extraction of the stored pages, before site health counts project pages
+        # Extraction of the stored pages, before site health counts project pages; processes as for `crawl`.
+        run_stage(self.archive, workers=settings.KOMMUNARKIV_EXTRACT_WORKERS or None)
         sites = finish_run(self.archive, self.run_id, 0, self.remove_after, utc_now())
         prune_organisations(self.archive)
         keys = list(self.server.scan_iter(self.key("*")))

@@ -2,8 +2,11 @@
 requests of a dead worker coming back, and the writer storing pages from Redis into a real archive."""
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
+import subprocess
+import sys
 import time
 
 import pytest
@@ -149,3 +152,15 @@ def test_without_redis_server_the_fixture_says_why(no_redis_server):
     with pytest.raises(RedisUnavailable, match="apt-get install -y redis-server"):
         with local_redis():
             pass
+
+
+def test_the_lease_time_comes_from_the_environment(redis_url):
+    """KOMMUNARKIV_LEASE_SECONDS (how soon a killed worker's leases lapse) reaches the lease middleware, in ms."""
+    code = ("from types import SimpleNamespace; from scrapy.settings import Settings; from scraper import settings; "
+            "from scraper.distributed import SiteLeaseMiddleware, worker_settings; "
+            "s = Settings(); s.setmodule(settings); s.update(worker_settings(%r)); "
+            "print(SiteLeaseMiddleware.from_crawler(SimpleNamespace(settings=s)).lease_ms)" % redis_url)
+    for env, expected in (({"KOMMUNARKIV_LEASE_SECONDS": "7"}, "7000"), ({"KOMMUNARKIV_DOWNLOAD_TIMEOUT": "5"}, "15000")):
+        result = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True,
+                                timeout=120)
+        assert result.stdout.strip() == expected, result.stderr[-2000:]

@@ -20,14 +20,17 @@ from scraper.sites import registry_organisations, sites_for_organisations
 
 REPO = Path(__file__).parent.parent
 PER_SITE = 2  # the per-site concurrency limit, across all workers
+PAGES = (6, 12)  # pages per site: enough queued per site for the limit to bind, few enough to keep the crawls short
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]  # whole crawls in subprocesses
 
 
 def _env(proxy: str) -> dict[str, str]:
-    # A small delay: with DOWNLOAD_DELAY 0, Scrapy 2.19 sends all of a slot's queued requests at once.
+    # A small delay: with DOWNLOAD_DELAY 0, Scrapy 2.19 sends all of a slot's queued requests at once. Leases lapse
+    # after 10 s (not 40: a killed worker's hosts wait that long; responses here take < 0.1 s). One extraction
+    # process: a few hundred small pages extract faster in the crawl's process than in spawned ones loading spaCy.
     return {**os.environ, **LOOPBACK_CRAWL_ENV, **proxy_env(proxy), "KOMMUNARKIV_DOWNLOAD_DELAY": "0.01",
             "KOMMUNARKIV_CONCURRENT_PER_SITE": str(PER_SITE), "KOMMUNARKIV_WORKER_TTL": "3",
-            "KOMMUNARKIV_LOG_LEVEL": "WARNING"}
+            "KOMMUNARKIV_LEASE_SECONDS": "10", "KOMMUNARKIV_EXTRACT_WORKERS": "1", "KOMMUNARKIV_LOG_LEVEL": "WARNING"}
 
 
 def _kommunarkiv(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -44,9 +47,10 @@ def _pages(db: Path) -> set[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def twenty_sites(tmp_path_factory):
-    """The registry's first 20 sites on the simulated web (20-40 pages each, no calendar traps), and a sites file."""
+    """The registry's first 20 sites on the simulated web (PAGES pages each, no calendar traps), a sites file, and
+    the archive one process crawls from them (the baseline both distributed tests compare with)."""
     sites = sites_for_organisations(registry_organisations())[:20]
-    web = NationalWeb(simulated_sites(sites, pages=(20, 40), latency=(0.02, 0.06)), traps=False)
+    web = NationalWeb(simulated_sites(sites, pages=PAGES, latency=(0.005, 0.02)), traps=False)
     tmp = tmp_path_factory.mktemp("national")
     sites_csv = tmp / "sites.csv"
     with sites_csv.open("w", newline="") as handle:
@@ -92,7 +96,7 @@ def test_two_workers_and_one_writer_build_the_single_process_archive_politely(tw
     db, codes = _distributed(twenty_sites, redis_url, "distributed")
     assert codes == [0, 0, 0], (twenty_sites["tmp"] / "distributed-writer.log").read_text()[-3000:]
     single = twenty_sites["single"]
-    assert len(single) > 20 * 15
+    assert len(single) > 20 * (PAGES[0] - 2)
     assert _pages(db) == single
     peaks = twenty_sites["web"].peak
     assert len(peaks) == 20 and max(peaks.values()) <= PER_SITE, peaks
@@ -110,11 +114,11 @@ def test_a_worker_killed_midway_loses_nothing(twenty_sites, redis_url):
 def test_crawl_all_takes_each_county_board_as_its_own_site(tmp_path):
     """`crawl --all` on the simulated web (every site tiny): lansstyrelsen.se/<county>/ are 21 sites on one host."""
     sites = sites_for_organisations(registry_organisations())
-    web = NationalWeb(simulated_sites(sites, pages=(2, 2), latency=(0.005, 0.01)), traps=False)
+    web = NationalWeb(simulated_sites(sites, pages=(1, 1), latency=(0.001, 0.003)), traps=False)
     db = tmp_path / "all.db"
     with serve_national_web(web) as proxy:
         env = {**_env(proxy), "KOMMUNARKIV_CONCURRENT_REQUESTS": "32"}
-        result = subprocess.run([sys.executable, "-m", "scraper", "crawl", "--all", "--max-pages", "2", "--db",
+        result = subprocess.run([sys.executable, "-m", "scraper", "crawl", "--all", "--max-pages", "1", "--db",
                                  str(db)], env=env, cwd=REPO, capture_output=True, text=True, timeout=1500)
     assert result.returncode in (0, 3), result.stderr[-3000:]  # 3: the simulated web's failing sites look broken
     conn = sqlite3.connect(db)
