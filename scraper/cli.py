@@ -269,7 +269,7 @@ def sites(county: str | None, kind: str | None, sites_file: Path | None, check: 
     """
     from collections import Counter
 
-    from scraper.sites import (SiteError, check_registry, county_of, load_registry, read_sites_csv,
+    from scraper.sites import (SiteError, check_registry, county_of, known_kinds, load_registry, read_sites_csv,
                                registry_organisations, site_listing, sites_for_organisations)
 
     if check:
@@ -280,6 +280,8 @@ def sites(county: str | None, kind: str | None, sites_file: Path | None, check: 
             raise click.ClickException(f"{len(problems)} problems in the registry")
         click.echo("Registry OK: every municipality present, hosts well-formed and unique.", err=True)
         return
+    if kind and kind not in known_kinds():
+        raise click.BadParameter(f"{kind!r} is not one of {', '.join(known_kinds())}", param_hint="'--kind'")
     try:
         listed = sites_for_organisations(registry_organisations(county, kind))
         extra = read_sites_csv(sites_file) if sites_file else []

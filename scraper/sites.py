@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from pipelines.extract.registry import Organisation, fold, load_registry
+from pipelines.places import find_county
 from pipelines.urls import netloc
 
 
@@ -68,13 +70,12 @@ def known_kinds() -> list[str]:
 
 
 def county_of(county: str) -> tuple[str, str]:
-    """(code, name) of a county given by code ("25") or name ("Norrbottens län", "Norrbotten")."""
-    for org in load_registry().by_id.values():
-        if org.kind == "region" and (org.county_code == county.strip().zfill(2) or
-                                     fold(county) in (fold(org.county), fold(org.county).removesuffix(" lan"),
-                                                      fold(org.county).removesuffix("s lan"))):
-            return org.county_code, org.county
-    raise SiteError(f"no county {county!r} (give its code, e.g. 25, or name)")
+    """(code, name) of a county given by code ("25"), name or short name ("Norrbottens län", "norrbotten"), as
+    `export --county` reads it (pipelines.places.find_county); SiteError if none."""
+    found = find_county(county)
+    if not found:
+        raise SiteError(f"no county {county!r} (give its code, e.g. 25, name or short name, e.g. Norrbotten)")
+    return found
 
 
 def read_sites_csv(path: Path) -> list[dict[str, Any]]:
@@ -83,21 +84,45 @@ def read_sites_csv(path: Path) -> list[dict[str, Any]]:
     `kind` is a registry kind or one of OTHER_BODY_KINDS (leader_area, kommunalforbund,
     samordningsforbund, regional_development, other); `county` a county code or name.
     """
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames or "url" not in reader.fieldnames:
-            raise SiteError(f"{path}: a sites file needs a 'url' column (found: {reader.fieldnames})")
-        sites = []
-        for line, row in enumerate(reader, start=2):
-            if not (row.get("url") or "").strip():
-                continue
-            try:
-                sites.append(site_for_url(row["url"], row.get("kommunkod") or None, row.get("name") or None,
-                                          (row.get("kind") or "").strip() or None,
-                                          (row.get("county") or "").strip() or None))
-            except SiteError as error:
-                raise SiteError(f"{path}, line {line}: {error}") from None
+    text = _sites_text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=_sites_dialect(text))
+    if not reader.fieldnames or "url" not in reader.fieldnames:
+        raise SiteError(f"{path}: a sites file needs a 'url' column (found: {reader.fieldnames})")
+    sites = []
+    for line, row in enumerate(reader, start=2):
+        if not (row.get("url") or "").strip():
+            continue
+        try:
+            sites.append(site_for_url(row["url"], row.get("kommunkod") or None, row.get("name") or None,
+                                      (row.get("kind") or "").strip() or None,
+                                      (row.get("county") or "").strip() or None))
+        except SiteError as error:
+            raise SiteError(f"{path}, line {line}: {error}") from None
+    if not sites:
+        raise SiteError(f"no sites in {path}")
     return sites
+
+
+def _sites_text(path: Path) -> str:
+    """A sites file's text: UTF-8 (with or without BOM), else cp1252 (what Swedish Excel saves); SiteError for a
+    binary file."""
+    data = path.read_bytes()
+    if b"\x00" not in data:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise SiteError(f"{path} is not a CSV text file (UTF-8 or Windows-1252)")
+
+
+def _sites_dialect(text: str) -> type[csv.Dialect]:
+    """The CSV dialect of a sites file: ',' or ';' between fields (`export --excel` and Swedish Excel write ';')."""
+    header = text.partition("\n")[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;")
+    except csv.Error:
+        return csv.excel
 
 
 CRAWLED_KINDS = ("municipality", "region", "county_board")  # county boards: lansstyrelsen.se/<county>/, by path
@@ -136,9 +161,8 @@ def registry_organisations(county: str | None = None, kind: str | None = None,
             found.extend(matches)
         return found
     if county:
-        orgs = [o for o in orgs if o.county_code == county.zfill(2) or fold(o.county) == fold(county)]
-        if not orgs:
-            raise SiteError(f"no county {county!r} in the registry (give its code, e.g. 25, or name)")
+        code = county_of(county)[0]
+        orgs = [o for o in orgs if o.county_code == code]
     return [o for o in orgs if (o.kind == kind if kind else o.kind in CRAWLED_KINDS and o.county_code)]
 
 
