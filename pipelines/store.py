@@ -146,6 +146,25 @@ def check_archive_file(path: str | Path) -> None:
         raise ArchiveError(f"cannot read the archive {path}: {error.strerror}") from None
     if header and header != SQLITE_HEADER:
         raise ArchiveError(f"{path} is not an archive: not an SQLite database file")
+    if header:
+        _check_archive_tables(path)
+
+
+CORE_TABLES = {"pages", "sites"}  # an SQLite file with tables but without these is someone else's database
+
+
+def _check_archive_tables(path: Path) -> None:
+    """ArchiveError when the SQLite database at `path` holds tables but not the archive's CORE_TABLES; read only."""
+    mode = "mode=ro" if archive_writable(path) else "immutable=1"
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+    try:
+        tables = {row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"{path} is not a kommunarkiv archive ({error})") from None
+    finally:
+        connection.close()
+    if tables and not CORE_TABLES <= tables:
+        raise ArchiveError(f"{path} is not a kommunarkiv archive")
 
 
 def archive_writable(path: str | Path) -> bool:

@@ -66,9 +66,15 @@ class LazyGroup(ArchiveGroup):
 
 def open_db(path: Path):
     """The archive at `path` (sqlite-utils Database); a missing folder or a file that is no archive: one-line error."""
-    from pipelines.store import ArchiveError, open_archive
+    from pipelines.store import ArchiveError, archive_writable, check_archive_file, open_archive
 
     writable_folder(path, "--db")
+    try:
+        check_archive_file(path)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    if path.exists() and not archive_writable(path):
+        raise click.ClickException(f"the archive {path} is read-only: this command needs to write to it")
     try:
         return open_archive(path)
     except (ArchiveError, sqlite3.DatabaseError) as error:
@@ -311,6 +317,7 @@ def reextract(db: Path, pending: bool, workers: int | None) -> None:
     from pipelines.reextract import run_stage
     from scraper.crawl import CrawlError, archive_lock
 
+    open_db(db).close()  # a file that is no archive fails here, before a lock file is left beside it
     try:
         with archive_lock(db):  # not while a crawl writes to it
             archive = open_db(db)

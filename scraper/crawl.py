@@ -149,6 +149,8 @@ def run_crawl(sites: list[dict[str, Any]], db: Path, max_pages: int | None = Non
         raise CrawlError(str(error)) from None
     if db.exists() and not archive_writable(db):
         raise CrawlError(f"the archive {db} is read-only: a crawl needs to write to it")
+    if resume and not (db.is_file() and db.stat().st_size):
+        raise CrawlError(f"{db} has no interrupted crawl to resume")  # and creates neither it nor its lock
     with archive_lock(db):
         return _run_crawl(sites, db, max_pages, overrides, resume)
 

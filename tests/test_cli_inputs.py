@@ -57,6 +57,59 @@ def test_a_header_only_sites_file_says_no_sites(tmp_path):
     assert result.output.strip() == f"Error: no sites in {path}"
 
 
+def foreign_database(path):
+    connection = sqlite3.connect(path)
+    connection.execute("create table t(a)")
+    connection.commit()
+    connection.close()
+    return path
+
+
+def tables(path):
+    connection = sqlite3.connect(path)
+    names = [row[0] for row in connection.execute("select name from sqlite_master")]
+    connection.close()
+    return names
+
+
+def test_an_sqlite_file_that_is_no_archive_is_refused_unchanged(tmp_path):
+    db = foreign_database(tmp_path / "other.db")
+    csv_file = tmp_path / "sites.csv"
+    csv_file.write_text(HEADER + ROW, encoding="utf-8")
+    for command in (["reextract"], ["merge"], ["serve", "--port", str(free_port())], ["crawl", "--sites", str(csv_file)]):
+        result = CliRunner().invoke(cli, [*command, "--db", str(db)])
+        assert result.exit_code == 1, (command, result.output)
+        assert result.output.strip() == f"Error: {db} is not a kommunarkiv archive", command
+        assert tables(db) == ["t"]
+    assert not (tmp_path / "other.db.lock").exists()
+
+
+def test_a_file_that_is_not_sqlite_leaves_no_lock(tmp_path):
+    db = tmp_path / "notes.db"
+    db.write_text("not a database\n" * 10, encoding="utf-8")
+    for command in ("reextract", "merge"):
+        result = CliRunner().invoke(cli, [command, "--db", str(db)])
+        assert result.exit_code == 1 and "not an SQLite database" in result.output
+    assert not (tmp_path / "notes.db.lock").exists()
+
+
+def test_resume_of_a_new_archive_creates_nothing(tmp_path):
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(cli, ["crawl", "--resume", "--db", str(db)])
+    assert result.exit_code == 1 and "no interrupted crawl to resume" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_merge_on_a_read_only_mount_says_read_only(tmp_path):
+    if not shutil.which("unshare") or subprocess.run(read_only(tmp_path, "true"), capture_output=True).returncode:
+        pytest.skip("cannot make a read-only mount here (needs root and unshare)")
+    open_archive(tmp_path / "archive.db").close()
+    result = subprocess.run(read_only(tmp_path, KOMMUNARKIV, "merge", "--db", str(tmp_path / "archive.db")),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "read-only" in result.stderr, result.stderr
+    assert "not a kommunarkiv archive" not in result.stderr
+
 
 @pytest.mark.parametrize("county", ["25", "Norrbotten", "norrbottens län", "NORRBOTTEN"])
 def test_sites_and_crawl_read_a_county_as_export_does(county, tmp_path):
