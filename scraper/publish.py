@@ -96,9 +96,22 @@ def prepare(db: Path, public: bool) -> Path:
     return db
 
 
+def port_free(host: str, port: int) -> None:
+    """PublishError (one line) unless a server could listen on host:port now (uvicorn would print a traceback)."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise PublishError(f"cannot serve on {host}:{port}: {error.strerror or error} "
+                           "(stop what uses it or give another --port)") from None
+
+
 def serve_archive(db: Path, host: str, port: int, public: bool = False) -> None:
     """Run Datasette on the archive (or its public copy) until interrupted."""
     from datasette.cli import cli as datasette_cli
 
+    port_free(host, port)
     db = prepare(db, public)
     datasette_cli.main(datasette_args(db, host, port, public), prog_name="datasette")

@@ -126,3 +126,13 @@ def test_an_unknown_county_or_kind_is_a_clear_error():
     result = CliRunner().invoke(cli, ["sites", "--county", "25", "--kind", "spaceship"])
     assert result.exit_code == 2
     assert "'spaceship' is not one of" in result.output and "leader_area" in result.output
+
+
+def test_serve_on_a_busy_port_is_one_line(tmp_path):
+    db = tmp_path / "archive.db"
+    open_archive(db).close()
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0 and f"cannot serve on 127.0.0.1:{port}" in result.output
