@@ -52,10 +52,15 @@ def local_redis(timeout: float = 10.0) -> Iterator[str]:
                 time.sleep(0.05)
             yield f"redis://127.0.0.1:{port}/0"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
             process.stderr.close()
+
+
+def stop_process(process: subprocess.Popen, grace: float = 10) -> None:
+    """Terminate a child process; kill it if it has not ended after `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

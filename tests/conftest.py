@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from scraper.local_redis import stop_process
+
 from scraper.demo import LOOPBACK_CRAWL_ENV, crawl_command, write_sites_csv
 from scraper.sample_server import serve_sites
 
@@ -139,12 +141,7 @@ def serve_archive(db: Path, log_path: Path, *extra: str):
                 time.sleep(0.2)
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def _answers(url: str) -> bool:
