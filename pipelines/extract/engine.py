@@ -20,10 +20,10 @@ from pipelines.versions import extractor_version
 EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
 PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
+NOT_PAYERS = tuple(load("role_cues")["not_payer_id_prefixes"])  # deciding bodies: never a role in the project
 FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
 COFINANCE_RE = re.compile("|".join(map(re.escape, load("role_cues")["cofinancier_stems"])), re.I)
 BODY_HEADS = frozenset(load("role_cues")["body_heads"])  # 'X kommun' in a title is a body, not the project's name
-PROGRAMME_FUNDERS = tuple(load("role_cues")["programme_funder_prefixes"])  # funders on a 'Program:' line
 COFINANCIER_KINDS = frozenset(load("role_cues")["cofinancier_kinds"])  # co-financing public bodies are partners too
 OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")["owner_labels"])) +
                             r")\s*:\s*(?P<name>[^.:;]+?)\.?\s*$", re.I)
@@ -102,8 +102,7 @@ class Extractor:
             block = text.block_at(span.start_char)
             payer = span.id_.startswith(PAYERS) or bool(FUNDER_BY_NAME.match(span.text))
             role = "funder" if span.label_ != "none" and payer else span.label_
-            if role == "programme":  # 'Program: Smarta Städer, Linnéuniversitetet': a programme and its host
-                role = "funder" if span.id_.startswith(PROGRAMME_FUNDERS) else "none"
+            role = "none" if span.id_.startswith(NOT_PAYERS) else role
             if block in blocks or block in tail and role == "funder":
                 found = self.entity(span, site, county)
                 if found:
