@@ -28,6 +28,7 @@ COFINANCIER_KINDS = frozenset(load("role_cues")["cofinancier_kinds"])  # co-fina
 OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")["owner_labels"])) +
                             r")\s*:\s*(?P<name>[^.:;]+?)\.?\s*$", re.I)
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
+SITE_FUNDERS = tuple(load("role_cues")["site_funder_id_prefixes"])  # a fund's own site pays for what it lists
 SUMMARY_MIN = 60
 
 
@@ -115,7 +116,7 @@ class Extractor:
         listed = self.listed_owner(doc, text, section) if section.owner else self.labelled_owner(doc, text, section)
         owners = [listed] + owners if listed else owners
         owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
-        funders = _unique(roles["funder"])
+        funders = _unique(_lead_in_funders(text, section, preamble, roles["funder"])) or _site_funder(site)
         if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
             funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
         cofinanciers = [f for f in funders if f["kind"] in COFINANCIER_KINDS and COFINANCE_RE.search(f["evidence"])]
@@ -188,6 +189,27 @@ def _county(doc: Doc, site: Organisation | None) -> str | None:
         return site.county_code
     boards = {s.id_.split("/")[1] for s in doc.spans["orgs"] if s.id_.startswith("lansstyrelse/")}
     return boards.pop() if len(boards) == 1 else None
+
+
+def _lead_in_funders(text: PageText, section: Section, preamble: int, funders: list[dict]) -> list[dict]:
+    """A listed project's funders: where the line that introduces its list names funders ('Följande 5 projekt
+    beviljades medel ur Regionalfonden:'), those and the item's own, not the funds of the whole round the page
+    names before it ('... ur Regionalfonden (5 st) och Socialfonden (1 st)')."""
+    if not section.item:
+        return funders
+    lead = (section.intro[1] if section.intro else preamble) - 1
+    if lead < 0 or not text.blocks[lead].text.rstrip().endswith(":") or all(f["block"] != lead for f in funders):
+        return funders
+    return [f for f in funders if f["block"] == lead or f["block"] >= section.first]
+
+
+def _site_funder(site: Organisation | None) -> list[dict]:
+    """The site's own fund or programme as the funder of a project it lists without naming a payer (Allmänna
+    arvsfonden's list of its grants), else none."""
+    if site is None or not site.id.startswith(SITE_FUNDERS):
+        return []
+    return [{"name": site.name, "mention": site.name, "kind": site.kind, "id": site.id, "block": None,
+             "evidence": f"{site.name} publishes the page ({site.host})"}]
 
 
 def _names_project(entity: dict, title: str) -> bool:
