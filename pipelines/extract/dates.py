@@ -16,7 +16,7 @@ from pipelines.extract.regexes import alt
 # around them, which a grammar over data/dates.json gives directly.
 
 _DATA = load("dates")
-_NUMBERS: dict[str, int] = load("number_words")["cardinals"]
+_NUMBERS: dict[str, int] = {**load("number_words")["cardinals"], **_DATA["english_cardinals"]}
 _CUES: dict[str, list[str]] = _DATA["cues"]
 _MONTHS: dict[str, int] = _DATA["months"]
 _DAY_ONLY_MONTHS: dict[str, int] = _DATA["day_only_months"]
@@ -80,6 +80,9 @@ _PREVIOUS_RE = _stems("previous")
 _EVENT_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['event'])})(?!\w)", re.I)
 _PROGRAMME_RE = _stems("programme")
 _PROJECT_NOUN_RE = _stems("project_nouns")
+_MANY_PROJECTS_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['many_projects'])}|[1-9]\d+)\s+(?:[^\W\d_]+\s+)?"
+                               r"[^\W\d_]*projekt(?!\w)", re.I)
+_ONE_PROJECT_RE = re.compile(rf"(?<!\w)[^\W\d_]*(?:{alt(_CUES['one_project'])})(?!\w)", re.I)
 _TARGET_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['target'])})(?!\w)", re.I)
 _SINCE_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['since_activity'])})\s+(?:år\s+)?$", re.I)
 _PROJECT_SPAN_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['project_nouns'])})\w*\s+(?:{alt(_CUES['span_preps'])})\s+$", re.I)
@@ -132,6 +135,7 @@ class _Candidate:
     score: int
     precision: str
     sentence: int
+    named: bool = False  # the sentence names a project ('ett ESF-projekt'), not only people or bodies
 
 
 def _day(word: str, year: int | None, month: int) -> int | None:
@@ -282,7 +286,7 @@ def _judge(
     if m.precision == "year" and (_is_name_part(before, m.start) or after_word in _YEAR_BLOCKERS):
         return None
 
-    if not label and _off_project(sentence, prefix):
+    if not label and (_off_project(sentence, prefix) or _about_many(sentence)):
         return None
     window = _outside_relative_clause(prefix, window)
 
@@ -307,7 +311,13 @@ def _judge(
         direction = "both" if m.precision in ("year", "season") else "start"
     start = m.lo if direction in ("start", "both") else None
     end = m.hi if direction in ("end", "both") else None
-    return _Candidate(start, end, score, m.precision, index)
+    return _Candidate(start, end, score, m.precision, index, bool(_PROJECT_NOUN_RE.search(sentence)))
+
+
+def _about_many(sentence: str) -> bool:
+    """Whether a sentence dates a set of projects rather than the project: 'Avslutade projekt 2014-2024', 'Under
+    perioden 2008-2013 genomfördes 67 leaderprojekt' (and names none of them as 'projektet')."""
+    return bool(_MANY_PROJECTS_RE.search(sentence)) and not _ONE_PROJECT_RE.search(sentence)
 
 
 def _off_project(sentence: str, prefix: str) -> bool:
@@ -380,12 +390,14 @@ def _candidates(sentences: list[str]) -> list[_Candidate]:
 
 
 def _best(cands: list[_Candidate], as_start: bool) -> _Candidate | None:
-    """The highest-scored candidate; among equals the earliest start or the latest end, then the most precise."""
+    """The highest-scored candidate; among equals one from a sentence that names a project, then the earliest start
+    or the latest end, then the most precise."""
     pool = [c for c in cands if (c.start if as_start else c.end)]
     if not pool:
         return None
     top = max(c.score for c in pool)
     pool = [c for c in pool if c.score == top]
+    pool = [c for c in pool if c.named] or pool
     if as_start:
         return min(pool, key=lambda c: (_key(c.start, True), -_PRECISION.get(c.precision, 3)))
     return max(pool, key=lambda c: (_key(c.end, False), _PRECISION.get(c.precision, 3)))
