@@ -27,6 +27,7 @@ PROGRAMME_FUNDERS = tuple(load("role_cues")["programme_funder_prefixes"])  # fun
 COFINANCIER_KINDS = frozenset(load("role_cues")["cofinancier_kinds"])  # co-financing public bodies are partners too
 OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")["owner_labels"])) +
                             r")\s*:\s*(?P<name>[^.:;]+?)\.?\s*$", re.I)
+PREPOSITIONS = frozenset(load("role_cues")["prepositions"])
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SUMMARY_MIN = 60
 
@@ -193,10 +194,13 @@ def _county(doc: Doc, site: Organisation | None) -> str | None:
 
 def _names_project(entity: dict, title: str) -> bool:
     """Whether an organisation the rules found is only the project's own name ('Help for Newcomers' in the project
-    Help for Newcomers): an unlisted name inside the title."""
-    mention = entity["mention"]
-    return (entity["id"] is None and len(mention) > 3 and mention.lower() in title.lower() and
-            mention.split()[-1].lower() not in BODY_HEADS)
+    Help for Newcomers): an unlisted name inside the title, unless a preposition of the title leads to it (the
+    payer in 'Volontärprojekt inom Europeiska solidaritetskåren')."""
+    mention, lowered = entity["mention"], title.lower()
+    at = lowered.find(mention.lower())
+    if entity["id"] is not None or len(mention) <= 3 or at < 0 or mention.split()[-1].lower() in BODY_HEADS:
+        return False
+    return not set(lowered[:at].split()[-1:]) & PREPOSITIONS
 
 
 def _key(entity: dict) -> str:
