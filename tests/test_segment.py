@@ -100,3 +100,25 @@ def test_reader_addressing_headings_are_not_project_titles():
             "</main></body></html>")
     record = next(Extractor().extract([clean_html(html, "https://www.mora.se/projekt/fabodar")]))
     assert [project["title"] for project in record["projects"]] == ["Levande fäbodar"]
+
+
+NAMED_IN_INTRO = """Två nya samverkansprojekt i länet
+Nämnden har beviljat medel till två projekt. I mars startar projekten Stigar i skogen och Vatten för alla, båda treåriga.
+Stigar i skogen, inom området friluftsliv, leds av Orsa kommun tillsammans med Älvdalens kommun.
+Vatten för alla, inom området miljö, drivs av Region Dalarna med Mora kommun som partner.
+"""
+
+
+def test_projects_named_in_the_introduction_split_at_the_paragraphs_that_open_with_them() -> None:
+    page_text, (sections, preamble) = split(NAMED_IN_INTRO)
+    assert [s.title for s in sections] == ["Stigar i skogen", "Vatten för alla"]
+    assert preamble == sections[0].first and all(s.named for s in sections)
+    assert "Orsa kommun" in page_text.blocks[sections[0].first].text
+
+
+def test_an_organisation_opening_a_paragraph_is_not_a_named_project() -> None:
+    text = ("Nyheter om projekten\nProjekten leds av Orsa kommun och Mora kommun.\n"
+            "Orsa kommun, som leder arbetet, har anställt en projektledare.\n"
+            "Mora kommun, som deltar, bidrar med lokaler.\n")
+    _, (sections, _) = split(text)
+    assert len(sections) == 1

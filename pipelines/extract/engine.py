@@ -61,7 +61,8 @@ class Extractor:
         county = _county(doc, site)
         sections, preamble = split_projects(text, doc, page.title)
         projects = [self.project(text, doc, section, preamble, site, county) for section in sections]
-        projects = [p for p in projects if any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
+        projects = [p for p, s in zip(projects, sections)
+                    if s.named or any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
         published, updated = page.published, page.updated
         if not (published and updated):
             found = page_dates([b.text for b in text.blocks])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
 from spacy.tokens import Doc
 
 from pipelines.extract.contact_details import find_emails
@@ -22,6 +23,8 @@ QUOTED_RE = re.compile(r"[”“\"«]([^”“\"»]{3,120})[”“\"»]")
 NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|en)\s+(?:\S+\s+){0,3}?"
                          r"(?:\w*projekt|förstudie|satsning|initiativ)\b")
 OWNER_ROLES = ("owner", "funder")
+NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
+NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
 
 
@@ -50,6 +53,7 @@ class Section:
     owner: str | None = None
     item: bool = False
     intro: tuple[int, int] | None = None  # blocks [from, to) that open the item's group ('Projekt som beviljas ...')
+    named: bool = False  # the page names it as a project: kept even when no fact of its own is found
 
 
 @cache
@@ -252,12 +256,51 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
     return sections
 
 
+def _lead(block: Block) -> str | None:
+    """The name a block opens with: a heading's whole text, or a paragraph's words before its first comma
+    ('Jobb på tvärs, inom insatsområdet ...'); None when the block cannot open with a name."""
+    if block.is_heading:
+        return block.text.strip(" .:") if _is_candidate(block) else None
+    lead = block.text.split(",", 1)[0] if "," in block.text else ""
+    words = lead.split()
+    if not words or len(words) > NAMED_LEAD_WORDS or not lead[:1].isupper() or words[0].lower() in page_rules()["not_first"]:
+        return None
+    return lead.strip()
+
+
+def named_sections(page_text: PageText, doc: Doc) -> list[Section]:
+    """Projects an introduction names ('inleds projekten A och B', 'Projekten A, B samt C är ...'), each run from the
+    heading or paragraph that opens with its name to the next one; empty unless two or more are found. A registry
+    organisation is never such a name."""
+    blocks, end = page_text.blocks, page_text.owner_box
+    org_spans = {(s.start_char, s.end_char) for s in doc.spans.get("orgs", []) if s.id_ and s.id_ != "self"}
+    for intro in range(min(end, 4)):
+        words = blocks[intro].text.lower()
+        if not re.search(r"\bprojekten\b", words):
+            continue
+        found: list[tuple[int, str]] = []
+        for i in range(intro + 1, end):
+            lead = _lead(blocks[i])
+            start = page_text.starts[i] + blocks[i].text.find(lead or "")
+            if (lead and len(lead) > 3 and (start, start + len(lead)) not in org_spans and
+                    lead.lower() not in {t.lower() for _, t in found} and
+                    fuzz.partial_ratio(lead.lower(), words, score_cutoff=NAMED_SIMILARITY)):
+                found.append((i, lead))
+        if len(found) >= 2:
+            return [Section(_clean_title(title), i, found[n + 1][0] if n + 1 < len(found) else end, named=True)
+                    for n, (i, title) in enumerate(found)]
+    return []
+
+
 def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list[Section], int]:
     """The page's project sections and the number of leading preamble blocks whose facts all projects share."""
     blocks, end = page_text.blocks, page_text.owner_box
     items = item_sections(page_text, doc)
     if items:
         return items, items[0].first
+    named = named_sections(page_text, doc)
+    if named:
+        return named, named[0].first
     fact_blocks = {i for i, b in enumerate(blocks[:end]) if page_rules()["label_re"].match(b.text)}
     fact_blocks |= {page_text.block_at(s.start_char) for s in doc.spans.get("roles", []) if s.label_ in OWNER_ROLES}
     named = {page_text.block_at(s.start_char) for s in doc.spans.get("roles", [])
