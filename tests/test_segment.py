@@ -122,3 +122,28 @@ def test_an_organisation_opening_a_paragraph_is_not_a_named_project() -> None:
             "Mora kommun, som deltar, bidrar med lokaler.\n")
     _, (sections, _) = split(text)
     assert len(sections) == 1
+
+
+LISTED_THEN_DESCRIBED = """Miljoner till länets projekt
+Följande projekt har fått medel:
+• Grön dal, 12 miljoner kronor (projektägare Region Gävleborg)
+• Bygdekraft, 4,5 miljoner kronor (projektägare Ovanåkers kommun)
+Om projekten
+Projektet Grön dal ska minska utsläppen. De kommuner som ingår i projektet är: Bollnäs, Söderhamn och Ljusdal.
+"""
+
+
+def test_a_paragraph_below_a_listing_about_one_listed_project_joins_that_project() -> None:
+    page_text, (sections, _) = split(LISTED_THEN_DESCRIBED)
+    assert [s.title for s in sections] == ["Grön dal", "Bygdekraft"]
+    described = next(i for i, b in enumerate(page_text.blocks) if b.text.startswith("Projektet Grön dal"))
+    assert sections[0].more == (described,) and sections[1].more == ()
+
+
+def test_bare_municipalities_after_ingar_i_projektet_are_partners() -> None:
+    from pipelines.clean import clean_text as text_page
+    from pipelines.extract.engine import Extractor
+    record = next(Extractor().extract([text_page(LISTED_THEN_DESCRIBED)]))
+    partners = {p["name"] for p in record["projects"][0]["partners"]}
+    assert {"Bollnäs kommun", "Söderhamns kommun", "Ljusdals kommun"} <= partners
+    assert not record["projects"][1]["partners"]

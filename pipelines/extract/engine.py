@@ -98,6 +98,7 @@ class Extractor:
         section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av')."""
         blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
         blocks |= set(range(*section.intro)) if section.intro else set()
+        blocks |= {i for i in section.more if i < text.owner_box}
         tail = set(range(text.owner_box, len(text.blocks)))
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
         for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):

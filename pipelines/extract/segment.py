@@ -54,6 +54,7 @@ class Section:
     item: bool = False
     intro: tuple[int, int] | None = None  # blocks [from, to) that open the item's group ('Projekt som beviljas ...')
     named: bool = False  # the page names it as a project: kept even when no fact of its own is found
+    more: tuple[int, ...] = ()  # blocks elsewhere on the page about this item ('Projekt Reach är ...' below the list)
 
 
 @cache
@@ -239,21 +240,46 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
     next item; empty unless the page lists at least two."""
     blocks, end = page_text.blocks, page_text.owner_box
     org_spans = {(s.start_char, s.end_char) for s in doc.spans.get("orgs", []) if s.id_ and s.id_ != "self"}
-    found = [(i, item) for i in range(end) if (item := _item(blocks, i, org_spans, page_text.starts[i]))]
+    found, titles = [], set()
+    for i in range(end):
+        item = _item(blocks, i, org_spans, page_text.starts[i])
+        if item and item[0].lower() not in titles:
+            found.append((i, item))
+            titles.add(item[0].lower())
     if len(found) < 2:
         return []
-    sections: list[Section] = []
-    intro: tuple[int, int] | None = None  # the heading and text that open a group of items, shared by the group
-    for n, (i, (title, owner)) in enumerate(found):
-        if sections and sections[-1].last < i:
-            intro = (sections[-1].last, i)
+    spans = []
+    for n, (i, _) in enumerate(found):
         stop = found[n + 1][0] if n + 1 < len(found) else end
         if blocks[i].kind == "li":
             stop = min(stop, i + 2 if i + 1 < end and _item_detail(blocks[i + 1]) else i + 1)
         else:
             stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j])), stop)
-        sections.append(Section(title, i, stop, owner, item=True, intro=intro))
+        spans.append((i, stop))
+    more = _later_mentions(blocks[:end], [title for _, (title, _) in found], spans)
+    sections: list[Section] = []
+    intro: tuple[int, int] | None = None  # the heading and text that open a group of items, shared by the group
+    for n, ((i, (title, owner)), (_, stop)) in enumerate(zip(found, spans)):
+        if sections and sections[-1].last < i:
+            gap = [j for j in range(sections[-1].last, i) if not any(j in m for m in more)]
+            intro = (gap[0], i) if gap and gap == list(range(gap[0], i)) else None
+        sections.append(Section(title, i, stop, owner, item=True, intro=intro, more=tuple(more[n])))
     return sections
+
+
+def _later_mentions(blocks: list[Block], titles: list[str], spans: list[tuple[int, int]]) -> list[list[int]]:
+    """For each listed project, the blocks outside every item that name it and no other listed project ('Projekt
+    Reach är ett integrationsprojekt ...' below the list): more text about that project."""
+    inside = {j for first, last in spans for j in range(first, last)}
+    patterns = [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.I) if len(t) > 3 else None for t in titles]
+    out: list[list[int]] = [[] for _ in titles]
+    for j, block in enumerate(blocks):
+        if j in inside or block.is_heading:
+            continue
+        named = [n for n, pattern in enumerate(patterns) if pattern and pattern.search(block.text)]
+        if len(named) == 1:
+            out[named[0]].append(j)
+    return out
 
 
 def _lead(block: Block) -> str | None:
