@@ -29,8 +29,6 @@ NOT_YET = frozenset({
     'PA11_staff_employer.txt',
     'PA2_group_members.txt',
     'PA2_member_list.txt',
-    'PA3_cofinanciers.txt',
-    'PA3_cofinanciers_as_partners.txt',
     'PA4_implicit_host.txt',
     'PA4_we_run_it.txt',
     'PA7_city_via_department.txt',

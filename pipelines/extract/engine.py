@@ -122,7 +122,7 @@ class Extractor:
         funders = _unique(roles["funder"])
         if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
             funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
-        cofinanciers = [f for f in funders if f["kind"] in COFINANCIER_KINDS and COFINANCE_RE.search(f["evidence"])]
+        cofinanciers = [f for f in funders if _cofinances(f)]
         partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers)
                     if not owner or _key(p) != _key(owner)]
         section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
@@ -203,6 +203,20 @@ def _names_project(entity: dict, title: str) -> bool:
     if entity["id"] is not None or len(mention) <= 3 or at < 0 or mention.split()[-1].lower() in BODY_HEADS:
         return False
     return not set(lowered[:at].split()[-1:]) & PREPOSITIONS
+
+
+def _cofinances(funder: dict) -> bool:
+    """Whether a funder co-finances as one of the project's bodies, so is a partner too (the gold convention): a
+    municipality wherever its sentence says 'medfinansi-', a listed body that co-finances as the subject of an active
+    verb ('X och Y medfinansierar projektet'), not a body named after the cue ('medfinansieras av X',
+    'Medfinansiärer: X') or before a passive one ('stöd från X och medfinansieras av Y')."""
+    evidence = funder["evidence"]
+    cue = COFINANCE_RE.search(evidence)
+    if cue is None:
+        return False
+    verb = evidence[cue.start():].split(maxsplit=1)[0].strip(".,;:")
+    return funder["kind"] in COFINANCIER_KINDS or bool(
+        funder["id"] and 0 <= evidence.find(funder["mention"]) < cue.start() and not verb.endswith("s"))
 
 
 def _key(entity: dict) -> str:
