@@ -33,8 +33,6 @@ NOT_YET = frozenset({
     'PA4_we_run_it.txt',
     'PA7_city_via_department.txt',
     'PA7_department_city.txt',
-    'PA8_ampersand_names.txt',
-    'PA8_name_boundaries.txt',
     'PA9_project_name_as_org.txt',
     'PA9_project_named_like_org.txt',
 })

@@ -30,6 +30,7 @@ OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")[
 PREPOSITIONS = frozenset(load("role_cues")["prepositions"])
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SUMMARY_MIN = 60
+KIND_IDS = frozenset(o.id for o in load_registry().by_id.values() if not o.name)  # ids of a kind, not of one body
 
 
 class Extractor:
@@ -220,8 +221,9 @@ def _cofinances(funder: dict) -> bool:
 
 
 def _key(entity: dict) -> str:
-    """What makes two mentions the same organisation: the registry id, else the name."""
-    return entity["id"] or entity["name"].lower()
+    """What makes two mentions the same organisation: the registry id of a named organisation, else the name (a
+    kind's id, such as that of every 'Samordningsförbundet X', is shared by many)."""
+    return entity["id"] if entity["id"] and entity["id"] not in KIND_IDS else entity["name"].lower()
 
 
 def _unique(entities: list[dict]) -> list[dict]:
