@@ -152,3 +152,14 @@ def test_parts_and_sentence_words_are_not_names() -> None:
     found = roles("Inom staden deltar även stadsdelarna Majorna och Tynnered.")
     assert "Majorna" not in found and "Tynnered" not in found
     assert "AB" not in roles("Projektet genomförs tillsammans med Norrfors lantbruk AB.")
+
+
+def test_name_boundaries_ampersand_suspended_compound_and_coordinated_legal_forms() -> None:
+    from pipelines.extract.nlp import load_nlp
+    doc = load_nlp()("Projektet ägs av Samordningsförbundet Berg & Dal. Partners: Kultur- och Fritidsrådet, "
+                     "Ljusdal-Hudik Regionen och Region Gävleborg.")
+    roles = {(s.text, s.label_) for s in doc.spans["roles"]}
+    assert ("Samordningsförbundet Berg & Dal", "owner") in roles
+    assert ("Kultur- och Fritidsrådet", "partner") in roles
+    assert ("Ljusdal-Hudik Regionen", "partner") in roles
+    assert not any(text in ("Dal", "Fritidsrådet", "Regionen") for text, _ in roles)

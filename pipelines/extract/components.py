@@ -125,6 +125,7 @@ class OrgLinker:
         self.window: int = data["intro_window"]
         self.connectors = frozenset(data["list_connectors"])
         self.extendable = frozenset(data["extendable_ids"])
+        self.coordinators = frozenset(data["name_coordinators"])
         self.selves = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.selves.add("SELF", [nlp.make_doc(s) for s in data["self_references"]])
 
@@ -174,6 +175,31 @@ class OrgLinker:
         return out
 
     @staticmethod
+    def _amp_extended(span: Span) -> Span:
+        """A name with its '& Word' tail ('Samordningsförbundet Sjö & Skog'): a name never ends before '&'."""
+        doc, end = span.doc, span.end
+        while end + 1 < len(doc) and doc[end].text == "&" and doc[end + 1].is_title:
+            end += 2
+            while end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
+                end += 1
+        return span if end == span.end else Span(doc, span.start, end, span.label_, span_id=span.id_)
+
+    def _split_coordinated(self, shape: Span, ents: set[tuple[int, int]]) -> list[Span]:
+        """A name shape spanning 'A och B AS' as two organisations when the NER model reads A as one on its own
+        ('Civilisationen och Vilja AS'); kept whole otherwise ('Halmstad Energi och Miljö AB')."""
+        joint = next((t.i for t in shape if t.lower_ in self.coordinators), None)
+        if joint is None or joint == shape.start or (shape.start, joint) not in ents:
+            return [shape]
+        return [Span(shape.doc, shape.start, joint, shape.label_, span_id=shape.id_),
+                Span(shape.doc, joint + 1, shape.end, shape.label_, span_id=shape.id_)]
+
+    @staticmethod
+    def _in_name(doc: Doc, start: int) -> bool:
+        """Whether a self reference is the last word of a name ('Ljungby-Älmhult Regionen'): a capitalised word
+        of the same sentence right before it."""
+        return start > 0 and not doc[start].is_sent_start and doc[start].is_title and doc[start - 1].is_title
+
+    @staticmethod
     def _name_goes_on(doc: Doc, place: Span) -> bool:
         """Whether a place name is the first word of a longer name ('<Ort> Folkets Hus'), not a bare municipality."""
         return place.end < len(doc) and doc[place.end].is_title
@@ -188,8 +214,12 @@ class OrgLinker:
                 prefixes = self._licensed(doc, run)
                 orgs += [Span(doc, s.start, s.end, "ORG", span_id=s.id_) for s in places
                          if any(s.id_.startswith(p) for p in prefixes) and not self._name_goes_on(doc, s)]
-        orgs += [Span(doc, s, e, "SELF", span_id="self") for _, s, e in self.selves(doc)]
-        shapes = [span for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None]
+        orgs += [Span(doc, s, e, "SELF", span_id="self") for _, s, e in self.selves(doc)
+                 if not self._in_name(doc, s)]
+        ents = {(e.start, e.end) for e in doc.ents if e.label_ == "ORG"}
+        shapes = [part for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None
+                  for part in self._split_coordinated(span, ents)]
+        orgs = [self._amp_extended(o) if o.label_ != "SELF" else o for o in orgs]
         heads = {(o.start, o.end) for o in orgs if o.id_ in self.extendable}  # 'Interreg' + an area no list has
         orgs = [s for s in shapes if any(s.start == a and s.end > b for a, b in heads)] + orgs + shapes
         doc.spans["orgs"] = first_come(orgs)

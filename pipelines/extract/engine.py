@@ -27,9 +27,11 @@ BODY_HEADS = frozenset(load("role_cues")["body_heads"])  # 'X kommun' in a title
 COFINANCIER_KINDS = frozenset(load("role_cues")["cofinancier_kinds"])  # co-financing public bodies are partners too
 OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")["owner_labels"])) +
                             r")\s*:\s*(?P<name>[^.:;]+?)\.?\s*$", re.I)
+PREPOSITIONS = frozenset(load("role_cues")["prepositions"])
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SITE_FUNDERS = tuple(load("role_cues")["site_funder_id_prefixes"])  # a fund's own site pays for what it lists
 SUMMARY_MIN = 60
+KIND_IDS = frozenset(o.id for o in load_registry().by_id.values() if not o.name)  # ids of a kind, not of one body
 
 
 class Extractor:
@@ -61,7 +63,8 @@ class Extractor:
         county = _county(doc, site)
         sections, preamble = split_projects(text, doc, page.title)
         projects = [self.project(text, doc, section, preamble, site, county) for section in sections]
-        projects = [p for p in projects if any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
+        projects = [p for p, s in zip(projects, sections)
+                    if s.named or any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
         published, updated = page.published, page.updated
         if not (published and updated):
             found = page_dates([b.text for b in text.blocks])
@@ -97,6 +100,7 @@ class Extractor:
         section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av')."""
         blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
         blocks |= set(range(*section.intro)) if section.intro else set()
+        blocks |= {i for i in section.more if i < text.owner_box}
         tail = set(range(text.owner_box, len(text.blocks)))
         roles: dict[str, list[dict]] = {"funder": [], "partner": [], "owner": [], "none": []}
         for span in sorted(doc.spans["roles"], key=lambda s: text.block_at(s.start_char) < section.first):
@@ -119,7 +123,7 @@ class Extractor:
         funders = _unique(_lead_in_funders(text, section, preamble, roles["funder"])) or _site_funder(site)
         if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
             funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
-        cofinanciers = [f for f in funders if f["kind"] in COFINANCIER_KINDS and COFINANCE_RE.search(f["evidence"])]
+        cofinanciers = [f for f in funders if _cofinances(f)]
         partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers)
                     if not owner or _key(p) != _key(owner)]
         section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
@@ -214,15 +218,33 @@ def _site_funder(site: Organisation | None) -> list[dict]:
 
 def _names_project(entity: dict, title: str) -> bool:
     """Whether an organisation the rules found is only the project's own name ('Help for Newcomers' in the project
-    Help for Newcomers): an unlisted name inside the title."""
-    mention = entity["mention"]
-    return (entity["id"] is None and len(mention) > 3 and mention.lower() in title.lower() and
-            mention.split()[-1].lower() not in BODY_HEADS)
+    Help for Newcomers): an unlisted name inside the title, unless a preposition of the title leads to it (the
+    payer in 'Volontärprojekt inom Europeiska solidaritetskåren')."""
+    mention, lowered = entity["mention"], title.lower()
+    at = lowered.find(mention.lower())
+    if entity["id"] is not None or len(mention) <= 3 or at < 0 or mention.split()[-1].lower() in BODY_HEADS:
+        return False
+    return not set(lowered[:at].split()[-1:]) & PREPOSITIONS
+
+
+def _cofinances(funder: dict) -> bool:
+    """Whether a funder co-finances as one of the project's bodies, so is a partner too (the gold convention): a
+    municipality wherever its sentence says 'medfinansi-', a listed body that co-finances as the subject of an active
+    verb ('X och Y medfinansierar projektet'), not a body named after the cue ('medfinansieras av X',
+    'Medfinansiärer: X') or before a passive one ('stöd från X och medfinansieras av Y')."""
+    evidence = funder["evidence"]
+    cue = COFINANCE_RE.search(evidence)
+    if cue is None:
+        return False
+    verb = evidence[cue.start():].split(maxsplit=1)[0].strip(".,;:")
+    return funder["kind"] in COFINANCIER_KINDS or bool(
+        funder["id"] and 0 <= evidence.find(funder["mention"]) < cue.start() and not verb.endswith("s"))
 
 
 def _key(entity: dict) -> str:
-    """What makes two mentions the same organisation: the registry id, else the name."""
-    return entity["id"] or entity["name"].lower()
+    """What makes two mentions the same organisation: the registry id of a named organisation, else the name (a
+    kind's id, such as that of every 'Samordningsförbundet X', is shared by many)."""
+    return entity["id"] if entity["id"] and entity["id"] not in KIND_IDS else entity["name"].lower()
 
 
 def _unique(entities: list[dict]) -> list[dict]:

@@ -69,6 +69,7 @@ class RoleCues:
         self.before_breakers = frozenset(data["before_breakers"])
         self.not_names = frozenset(data["not_name_words"])
         self.joiners = frozenset(data["name_joiners"])
+        self.compound_joiners = frozenset(data["compound_joiners"])
         self.logo_words = frozenset(data["logo_words"])
         self.logo_funds = tuple(data["logo_funder_prefixes"])
         self.appositives = tuple(data["appositive_endings"])
@@ -128,7 +129,9 @@ class RoleCues:
         tokens = list(sent)
         for n, token in enumerate(tokens + [None]):
             capital = token is not None and token.i not in taken and token.text[:1].isupper() and len(token.text) > 1
-            joiner = (token is not None and start is not None and token.lower_ in self.joiners and n + 1 < len(tokens)
+            joins = token is not None and (token.lower_ in self.joiners or token.lower_ in self.compound_joiners and
+                                           n > 0 and tokens[n - 1].text.endswith("-"))  # 'Energi- och MiljöCentrum'
+            joiner = (joins and start is not None and n + 1 < len(tokens)
                       and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken)
             if capital or joiner:
                 start = token.i if start is None else start
