@@ -18,7 +18,7 @@ from pipelines.extract.regexes import alt
 _DATA = load("dates")
 _NUMBERS: dict[str, int] = {**load("number_words")["cardinals"], **_DATA["english_cardinals"]}
 _CUES: dict[str, list[str]] = _DATA["cues"]
-_MONTHS: dict[str, int] = _DATA["months"]
+_MONTHS: dict[str, int] = {**_DATA["months"], **_DATA["english_months"]}
 _DAY_ONLY_MONTHS: dict[str, int] = _DATA["day_only_months"]
 _ALL_MONTHS = {**_MONTHS, **_DAY_ONLY_MONTHS}
 _DAY_WORDS: dict[str, int] = _DATA["day_words"]
