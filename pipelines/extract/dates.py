@@ -13,7 +13,9 @@ from pipelines.extract.regexes import alt
 # date string well, but finding dates in running text (search_dates) is slow, reads stray
 # numbers as dates and cannot tell the project's period from a publishing or decision date.
 # The period needs both ends, their precision ("hösten 2024", "2016-2019") and the cue words
-# around them, which a grammar over data/dates.json gives directly.
+# around them, which a grammar over data/dates.json gives directly. Measured (benchmarks/dates_vs_dateparser.py,
+# 67 month and season expressions of real and invented pages): both agree wherever both read one; dateparser
+# reads no season ('hösten 2023', 'vår/sommar 2021') nor 'första januari 2018', at about 1/200 of the speed.
 
 _DATA = load("dates")
 _NUMBERS: dict[str, int] = {**load("number_words")["cardinals"], **_DATA["english_cardinals"]}
