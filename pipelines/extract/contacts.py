@@ -150,8 +150,9 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
             text = text[:1].upper() + text[1:]
         card = _card_line(text, org_texts)
         near = [b.text for b in blocks[max(0, i - 2):i + 3] if b is not block and len(b.text) < LONG_BLOCK]
-        if card and (in_zone or find_emails(text) or find_phones(text) or _is_staff(card[1]) or
-                     any(map(_is_contactish, near))):
+        called = any(rules()["call_re"].search(b.text) for b in blocks[max(0, i - 2):i])  # an adviser for applicants
+        if card and not called and (in_zone or find_emails(text) or find_phones(text) or _is_staff(card[1]) or
+                                    any(map(_is_contactish, near))):
             contact = Contact(card[0], role or card[1], evidence=text)
             _add_details(contact, text)
             found.append(contact)
