@@ -103,6 +103,9 @@ def problems(record: dict, expected: dict, name_match) -> list[str]:
             out.append(f"contact {want['name']}: email {match.get('email')}")
         if want.get("phone") and _digits(match.get("phone"))[-7:] != _digits(want["phone"])[-7:]:
             out.append(f"contact {want['name']}: phone {match.get('phone')}")
+    for name in expected.get("no_contacts", []):
+        if any(c.get("name") == name for c in contacts):
+            out.append(f"contact {name} should not be found")
     if "projects" in expected and len(projects) != expected["projects"]:
         out.append(f"projects: want {expected['projects']}, got {[p['title'] for p in projects]}")
     return out

@@ -89,6 +89,9 @@ _TARGET_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['target'])})(?!\w)", re.I)
 _SINCE_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['since_activity'])})\s+(?:år\s+)?$", re.I)
 _PROJECT_SPAN_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['project_nouns'])})\w*\s+(?:{alt(_CUES['span_preps'])})\s+$", re.I)
 _RELATIVE_RE = re.compile(rf"(?P<antecedent>\w+)\s*,\s*(?:{alt(_CUES['relative_markers'])})\s", re.I)
+_NAMED_PROJECT_RE = re.compile(  # 'projektet Cykelvägar i Nordby' right before ', som': the clause is the project's
+    rf"(?<!\w)(?:{alt(_CUES['project_nouns'])})\w*\s+[\"”“]?[A-ZÅÄÖ0-9][\w-]*(?:[\"”“]?\s+(?:(?:i|och|för|på|av|med)\s+)?"
+    r"[\"”“]?[A-ZÅÄÖ0-9][\w-]*)*[\"”“]?\s*$")
 _NAME_WORD_RE = re.compile(alt(_CUES["name_words"]), re.I)
 _CUE_WORD_RE = _stems("period", "activity", "start", "end", "label", "start_label", "end_label", "span_preps",
                       "start_preps", "end_preps")
@@ -332,12 +335,14 @@ def _off_project(sentence: str, prefix: str) -> bool:
 
 def _outside_relative_clause(prefix: str, window: str) -> str:
     """The cue window without a relative clause about something other than the project: in 'Rådet, som
-    startade under 2019' the start verb dates the council; in 'Kommunen, som startade projektet 2019' it stays."""
+    startade under 2019' the start verb dates the council; in 'Kommunen, som startade projektet 2019' and
+    'projektet Cykelvägar i Nordby, som pågår 2023–2025' it stays."""
     clauses = list(_RELATIVE_RE.finditer(prefix))
     if not clauses:
         return window
     last = clauses[-1]
-    if _PROJECT_NOUN_RE.search(last.group("antecedent")) or _PROJECT_NOUN_RE.search(prefix[last.end():]):
+    if (_PROJECT_NOUN_RE.search(last.group("antecedent")) or _PROJECT_NOUN_RE.search(prefix[last.end():]) or
+            _NAMED_PROJECT_RE.search(prefix[max(0, last.start("antecedent") - 80):last.end("antecedent")])):
         return window
     return " ".join(prefix[: last.start("antecedent")].split()[-10:])
 
@@ -475,6 +480,14 @@ def find_period(text: str) -> Period | None:
         return None
     evidence = " ".join(sentences[i] for i in sorted(used))
     return Period(_fmt(start_value) if start_value else None, _fmt(end_value) if end_value else None, evidence)
+
+
+def dated_after(sentence: str, end: str) -> bool:
+    """Whether a sentence dates what it tells after a project's end (YYYY[-MM[-DD]]): 'Från och med 2015 drivs
+    verksamheten med stöd från X' when the project ended in 2014 (a later phase, not the project)."""
+    period = find_period(sentence)
+    first = period and (period.start or period.end)
+    return bool(first) and int(first[:4]) > int(end[:4])
 
 
 def _page_date(text: str) -> str | None:

@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Span
 from pipelines.classify import is_project_page
 from pipelines.extract.contacts import find_contacts
 from pipelines.extract.knowledge import load
-from pipelines.extract.dates import find_period, page_dates
+from pipelines.extract.dates import dated_after, find_period, page_dates
 from pipelines.extract.money import item_amount, project_budget
 from pipelines.extract.nlp import load_nlp
 from pipelines.extract.registry import Organisation, load_registry
@@ -120,16 +120,18 @@ class Extractor:
         listed = self.listed_owner(doc, text, section) if section.owner else self.labelled_owner(doc, text, section)
         owners = [listed] + owners if listed else owners
         owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
-        funders = _unique(_lead_in_funders(text, section, preamble, roles["funder"])) or _site_funder(site)
+        section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
+        section_text = "\n".join(b.text for b in section_blocks)
+        period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
+                                               if preamble else None)
+        funders = [f for f in _lead_in_funders(text, section, preamble, roles["funder"])
+                   if not (period and period.end and dated_after(f["evidence"], period.end))]  # a later phase's payer
+        funders = _unique(funders) or _site_funder(site)
         if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
             funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
         cofinanciers = [f for f in funders if _cofinances(f)]
         partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers)
                     if not owner or _key(p) != _key(owner)]
-        section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
-        section_text = "\n".join(b.text for b in section_blocks)
-        period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
-                                               if preamble else None)
         sentences = [s.text.strip() for s in doc.sents if text.block_at(s.start_char) in blocks]
         budget = (project_budget([s for s in sentences if s in section_text]) or
                   (item_amount(text.blocks[section.first].text) if section.item else None) or project_budget(sentences))
