@@ -31,8 +31,6 @@ NOT_YET = frozenset({
     'PA2_member_list.txt',
     'PA4_implicit_host.txt',
     'PA4_we_run_it.txt',
-    'PA7_city_via_department.txt',
-    'PA7_department_city.txt',
     'PA9_project_name_as_org.txt',
     'PA9_project_named_like_org.txt',
 })

@@ -126,6 +126,7 @@ class OrgLinker:
         self.connectors = frozenset(data["list_connectors"])
         self.extendable = frozenset(data["extendable_ids"])
         self.coordinators = frozenset(data["name_coordinators"])
+        self.department_suffixes = tuple(data["department_suffixes"])
         self.selves = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.selves.add("SELF", [nlp.make_doc(s) for s in data["self_references"]])
 
@@ -193,6 +194,22 @@ class OrgLinker:
         return [Span(shape.doc, shape.start, joint, shape.label_, span_id=shape.id_),
                 Span(shape.doc, joint + 1, shape.end, shape.label_, span_id=shape.id_)]
 
+    def _departments(self, doc: Doc, orgs: list[Span], places: list[Span]) -> list[Span]:
+        """A municipality's department as that municipality ('Från Ronneby deltar samhällsbyggnadsförvaltningen',
+        'integrationsenheten i Växjö kommun'): a lower-case word ending in a department suffix (or one opening its
+        sentence), linked to the one municipality its sentence names, else to the page's own organisation."""
+        out = []
+        for token in doc:
+            if not (token.lower_.endswith(self.department_suffixes) and (token.is_lower or token.is_sent_start)):
+                continue
+            sent = token.sent
+            towns = {s.id_ for s in orgs + places if s.id_.startswith("kommun/") and sent.start <= s.start < sent.end}
+            if len(towns) == 1:
+                out.append(Span(doc, token.i, token.i + 1, "ORG", span_id=towns.pop()))
+            elif not towns:
+                out.append(Span(doc, token.i, token.i + 1, "SELF", span_id="self"))
+        return out
+
     @staticmethod
     def _in_name(doc: Doc, start: int) -> bool:
         """Whether a self reference is the last word of a name ('Ljungby-Älmhult Regionen'): a capitalised word
@@ -220,6 +237,7 @@ class OrgLinker:
         shapes = [part for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None
                   for part in self._split_coordinated(span, ents)]
         orgs = [self._amp_extended(o) if o.label_ != "SELF" else o for o in orgs]
+        orgs += self._departments(doc, orgs, [s for s in gazetteer if s.label_ == "PLACE"])
         heads = {(o.start, o.end) for o in orgs if o.id_ in self.extendable}  # 'Interreg' + an area no list has
         orgs = [s for s in shapes if any(s.start == a and s.end > b for a, b in heads)] + orgs + shapes
         doc.spans["orgs"] = first_come(orgs)
