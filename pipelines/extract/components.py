@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,8 @@ class OrgLinker:
         self.connectors = frozenset(data["list_connectors"])
         self.extendable = frozenset(data["extendable_ids"])
         self.coordinators = frozenset(data["name_coordinators"])
-        self.department_suffixes = tuple(data["department_suffixes"])
+        self.department_re = re.compile(r"\b\w*(?:" + "|".join(map(re.escape, data["department_suffixes"])) + r")\b",
+                                        re.I)
         self.selves = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.selves.add("SELF", [nlp.make_doc(s) for s in data["self_references"]])
 
@@ -199,8 +201,10 @@ class OrgLinker:
         'integrationsenheten i Växjö kommun'): a lower-case word ending in a department suffix (or one opening its
         sentence), linked to the one municipality its sentence names, else to the page's own organisation."""
         out = []
-        for token in doc:
-            if not (token.lower_.endswith(self.department_suffixes) and (token.is_lower or token.is_sent_start)):
+        for match in self.department_re.finditer(doc.text):
+            found = doc.char_span(match.start(), match.end())
+            token = found[0] if found is not None and len(found) == 1 else None
+            if token is None or not (token.is_lower or token.is_sent_start):
                 continue
             sent = token.sent
             towns = {s.id_ for s in orgs + places if s.id_.startswith("kommun/") and sent.start <= s.start < sent.end}
