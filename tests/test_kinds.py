@@ -27,8 +27,6 @@ NOT_YET = frozenset({
     'PA10_site_boilerplate_owner.html',
     'PA11_coach_employed_by.txt',
     'PA11_staff_employer.txt',
-    'PA2_group_members.txt',
-    'PA2_member_list.txt',
     'PA4_implicit_host.txt',
     'PA4_we_run_it.txt',
     'PA9_project_name_as_org.txt',

@@ -287,9 +287,12 @@ class ProjectRoles:
         for sent, sent_matches in zip(sents, matches):
             inside = [o for o in orgs if o.start >= sent.start and o.end <= sent.end]
             named = [n for n in ner if n.start >= sent.start and n.end <= sent.end]
-            found = self.cues.list_items(sent, inside, places, named) if listed and items < self.cues.max_items else []
-            if found:
-                spans = [Span(doc, item.start, item.end, listed, span_id=item.id_) for item in found]
+            found = [] if not listed or items >= self.cues.max_items else (
+                self.cues.member_items(sent, inside, places, named) if listed == "members" else
+                self.cues.list_items(sent, inside, places, named))
+            if found or listed == "members" and self.cues.is_item(sent):
+                role = "partner" if listed == "members" else listed
+                spans = [Span(doc, item.start, item.end, role, span_id=item.id_) for item in found]
                 (logos if self.cues.is_logo(sent) else roles).extend(spans)
                 items += 1
                 continue

@@ -76,6 +76,8 @@ class RoleCues:
         self.prepositions = frozenset(data["prepositions"])
         self.project_nouns = frozenset(data["name_of_project_before"])
         self.list_labels: dict[str, str] = data["list_labels"]
+        self.member_groups = frozenset(data["member_groups"])
+        self.max_item_words: int = data["max_item_words"]
         self.max_items: int = data["max_list_items"]
         self.quiet = re.compile("|".join(data["quiet_sentences"]), re.I)
         by_phrase: dict[str, tuple[str | None, str | None]] = {}
@@ -263,8 +265,26 @@ class RoleCues:
         return opening is not None and any(m.end == opening for m in members)
 
     def list_label(self, sent: Span) -> str | None:
-        """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it."""
-        return self.list_labels.get(sent.text.strip().rstrip(":").strip().lower())
+        """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it; a line
+        introducing a project group's members ('Följande personer ingår i styrgruppen:') gives "members"."""
+        text = sent.text.strip()
+        if text.endswith(":") and any(t.lower_ in self.member_groups for t in sent):
+            return "members"
+        return self.list_labels.get(text.rstrip(":").strip().lower())
+
+    def is_item(self, sent: Span) -> bool:
+        """Whether a line is short enough to be an item of a list (at most max_item_words words)."""
+        return sum(1 for t in sent if not (t.is_space or t.is_punct)) <= self.max_item_words
+
+    def member_items(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]],
+                     named: list[Span] = ()) -> list[Span]:
+        """The organisations a group member's item names after the person ('Lisa Berglund, Alvesta kommun',
+        'Per Lind, Vattenrådet Nord'); none for a person with a role ('Stina Vallgren, projektledare')."""
+        comma = next((t.i for t in sent if t.text == ","), None)
+        if comma is None:
+            return []
+        after = [o for o in orgs if o.start > comma and o.label_ != "SELF"]
+        return after or [n for n in self.names(sent, orgs, [], places, list(named)) if n.start > comma]
 
     def is_logo(self, sent: Span) -> bool:
         """Whether a line is a logo's text ('Logotyp Region Västerbotten')."""
