@@ -25,8 +25,6 @@ NOT_YET = frozenset({
     'CO2_name_role_line.txt',
     'PA11_coach_employed_by.txt',
     'PA11_staff_employer.txt',
-    'PA4_implicit_host.txt',
-    'PA4_we_run_it.txt',
     'PA9_project_name_as_org.txt',
     'PA9_project_named_like_org.txt',
 })
