@@ -13,7 +13,8 @@ from pipelines.extract.dates import find_period, page_dates
 from pipelines.extract.money import item_amount, project_budget
 from pipelines.extract.nlp import load_nlp
 from pipelines.extract.registry import Organisation, load_registry
-from pipelines.extract.segment import PageText, Section, page_rules, page_title, prepare, split_projects
+from pipelines.extract.segment import (PageText, Section, page_rules, page_title, prepare, project_names,
+                                        split_projects)
 from pipelines.page import CleanPage
 from pipelines.versions import extractor_version
 
@@ -122,7 +123,9 @@ class Extractor:
         roles["funder"] += [self.entity(span, site, county) | {"block": text.block_at(span.start_char)}
                             for span in doc.spans["orgs"]
                             if text.block_at(span.start_char) in blocks and FUNDER_BY_NAME.match(span.text)]
-        roles = {role: [e for e in found if not _names_project(e, section.title)] for role, found in roles.items()}
+        names = project_names(text.text) | {section.title.lower()}
+        roles = {role: [e for e in found if not _names_project(e, section.title, names if role != "funder" else set())]
+                 for role, found in roles.items()}
         owners = _unique(roles["owner"])
         listed = self.listed_owner(doc, text, section) if section.owner else self.labelled_owner(doc, text, section)
         owners = [listed] + owners if listed else owners
@@ -218,15 +221,17 @@ def _county(doc: Doc, site: Organisation | None) -> str | None:
     return boards.pop() if len(boards) == 1 else None
 
 
-def _names_project(entity: dict, title: str) -> bool:
-    """Whether an organisation the rules found is only the project's own name ('Help for Newcomers' in the project
-    Help for Newcomers): an unlisted name inside the title, unless a preposition of the title leads to it (the
-    payer in 'Volontärprojekt inom Europeiska solidaritetskåren')."""
+def _names_project(entity: dict, title: str, names: set[str]) -> bool:
+    """Whether an organisation the rules found is only a project's own name: an unlisted name the page gives a
+    project ('Projektet går under namnet Help for Newcomers'; names lower-cased), or one inside the title unless a
+    preposition of the title leads to it (the payer in 'Volontärprojekt inom Europeiska solidaritetskåren')."""
     mention, lowered = entity["mention"], title.lower()
-    at = lowered.find(mention.lower())
-    if entity["id"] is not None or len(mention) <= 3 or at < 0 or mention.split()[-1].lower() in BODY_HEADS:
+    if entity["id"] is not None or len(mention) <= 3 or mention.split()[-1].lower() in BODY_HEADS:
         return False
-    return not set(lowered[:at].split()[-1:]) & PREPOSITIONS
+    if mention.lower() in names:
+        return True
+    at = lowered.find(mention.lower())
+    return at >= 0 and not set(lowered[:at].split()[-1:]) & PREPOSITIONS
 
 
 def _cofinances(funder: dict) -> bool:

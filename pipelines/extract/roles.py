@@ -70,6 +70,8 @@ class RoleCues:
         self.not_names = frozenset(data["not_name_words"])
         self.joiners = frozenset(data["name_joiners"])
         self.compound_joiners = frozenset(data["compound_joiners"])
+        self.max_lower_tail: int = data["max_lower_tail"]
+        self.short_word: int = data["short_lower_word"]
         self.logo_words = frozenset(data["logo_words"])
         self.logo_funds = tuple(data["logo_funder_prefixes"])
         self.appositives = tuple(data["appositive_endings"])
@@ -128,6 +130,7 @@ class RoleCues:
         taken = {i for s in orgs for i in range(s.start, s.end)} | {i for c in cues for i in range(c.start, c.end)}
         runs, start = [], None
         tokens = list(sent)
+        cue_ends = {c.end for c in cues}
         for n, token in enumerate(tokens + [None]):
             capital = token is not None and token.i not in taken and token.text[:1].isupper() and len(token.text) > 1
             joins = token is not None and (token.lower_ in self.joiners or token.lower_ in self.compound_joiners and
@@ -139,12 +142,29 @@ class RoleCues:
                 continue
             if start is not None:
                 end = token.i if token is not None else sent.end
+                if start in cue_ends:
+                    end = self._lower_tail(sent, end, taken)
                 while start < end and sent.doc[start].text in self.not_names:
                     start += 1
                 if start < end and (start, end) not in places and self._name_like(sent, start, end, taken):
                     runs.append(Span(sent.doc, start, end, "ORG"))
                 start = None
         return runs
+
+    def _lower_tail(self, sent: Span, end: int, taken: set[int]) -> int:
+        """The end of a name a cue introduces that goes on in lower-case words: at most max_lower_tail words, none a
+        preposition, connector or breaker, that either start with a short word ('Women in trade', 'Hela Sverige ska
+        leva') or stand before the name's acronym ('Lokalt ledd utveckling (LLU)'), and are followed by a connector,
+        punctuation, a known organisation or the sentence's end; else the capitalised run's own end."""
+        doc, stop = sent.doc, end
+        while stop < sent.end and stop - end < self.max_lower_tail and doc[stop].is_lower and doc[stop].is_alpha and (
+                doc[stop].lower_ not in self.prepositions | self.connectors | self.breakers | self.before_breakers):
+            stop += 1
+        if stop == end:
+            return end
+        closes = stop >= sent.end or stop in taken or doc[stop].is_punct or doc[stop].lower_ in self.connectors
+        acronym = stop + 1 < sent.end and doc[stop].text == "(" and doc[stop + 1].is_upper
+        return stop if closes and (len(doc[end]) <= self.short_word or acronym) else end
 
     def _name_like(self, sent: Span, start: int, end: int, taken: set[int]) -> bool:
         """Whether a capitalised run stands as a name in a list: not a compound common noun ('LEADER-områdena'),

@@ -187,6 +187,22 @@ def section_title(page_text: PageText, first: int, last: int, fallback: str) -> 
     return _clean_title(heading or fallback)
 
 
+NAME_RUN = r"[A-ZÅÄÖ0-9][\w-]*(?:\s+(?:[a-zåäö]{1,3}\s+)?[A-ZÅÄÖ0-9][\w-]*)*"  # 'Help for Newcomers'
+
+
+@cache
+def _project_name_re() -> re.Pattern:
+    """'går under namnet X', 'Projektet X', 'projektet ”X”': the name after a naming cue or a project noun."""
+    cues = sorted(page_rules()["project_name_cues"], key=len, reverse=True)
+    return re.compile(r"\b(?i:" + "|".join(map(re.escape, cues)) + r")\s+[”“\"«]?(?P<name>" + NAME_RUN + ")")
+
+
+def project_names(text: str) -> set[str]:
+    """The names a text gives its projects ('Projektet går under namnet Help for Newcomers'), lower-cased: an
+    unlisted organisation by one of these names is the project itself."""
+    return {m.group("name").lower() for m in _project_name_re().finditer(text)}
+
+
 def _has_money(text: str) -> bool:
     """Whether a text names an amount of money (kronor or euro, not a percentage)."""
     return any(a.currency != "%" for a in parse_amounts(text))
