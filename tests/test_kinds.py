@@ -22,18 +22,8 @@ EXPECTED = json.loads((TESTS / "files" / "kinds_expected.json").read_text("utf-8
 VARIANT_EXPECTED = json.loads((VARIANTS / "expected.json").read_text("utf-8"))
 # Kinds the extractor does not yet read as expected: strict, so a fixed kind must leave this list.
 NOT_YET = frozenset({
-    'PA10_feedback_form_owner.html',
-    'PA10_site_boilerplate_owner.html',
     'PA11_coach_employed_by.txt',
     'PA11_staff_employer.txt',
-    'PA2_group_members.txt',
-    'PA2_member_list.txt',
-    'PA4_implicit_host.txt',
-    'PA4_we_run_it.txt',
-    'PA7_city_via_department.txt',
-    'PA7_department_city.txt',
-    'PA9_project_name_as_org.txt',
-    'PA9_project_named_like_org.txt',
 })
 CASES = [KINDS / name for name in EXPECTED if not name.startswith("_")] + [
     VARIANTS / name for name in VARIANT_EXPECTED if not name.startswith("_")]

@@ -163,3 +163,15 @@ def test_name_boundaries_ampersand_suspended_compound_and_coordinated_legal_form
     assert ("Kultur- och Fritidsrådet", "partner") in roles
     assert ("Ljusdal-Hudik Regionen", "partner") in roles
     assert not any(text in ("Dal", "Fritidsrådet", "Regionen") for text, _ in roles)
+
+
+def test_a_department_counts_as_the_municipality_its_sentence_names() -> None:
+    from pipelines.extract.nlp import load_nlp
+    doc = load_nlp()("Från Orsa deltar socialförvaltningen. Miljönämnden i Mora kommun medverkar.")
+    roles = {(s.id_, s.label_) for s in doc.spans["roles"]}
+    assert ("kommun/2034", "partner") in roles and ("kommun/2062", "partner") in roles
+
+
+def test_a_municipality_name_without_its_genitive_s_finds_the_municipality() -> None:
+    from pipelines.extract.registry import load_registry
+    assert load_registry().for_name("Jonkoping kommun").name == "Jönköpings kommun"

@@ -13,7 +13,8 @@ from pipelines.extract.dates import dated_after, find_period, page_dates
 from pipelines.extract.money import item_amount, project_budget
 from pipelines.extract.nlp import load_nlp
 from pipelines.extract.registry import Organisation, load_registry
-from pipelines.extract.segment import PageText, Section, page_title, prepare, split_projects
+from pipelines.extract.segment import (PageText, Section, page_rules, page_title, prepare, project_names,
+                                        split_projects)
 from pipelines.page import CleanPage
 from pipelines.versions import extractor_version
 
@@ -31,6 +32,10 @@ PREPOSITIONS = frozenset(load("role_cues")["prepositions"])
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SITE_FUNDERS = tuple(load("role_cues")["site_funder_id_prefixes"])  # a fund's own site pays for what it lists
 SUMMARY_MIN = 60
+FIRST_PERSON = frozenset(load("role_cues")["first_person"])  # 'vi', 'oss': the page's organisation speaking
+PROJECT_WORDS = frozenset(load("role_cues")["own_project_words"])  # 'projektet': a sentence about this project
+QUOTED_SPEECH = re.compile(load("role_cues")["quoted_speech"])  # '– Vi ...', '..., säger X'
+WELCOME_RE = re.compile(page_rules()["welcome_banner"])  # 'Välkommen till X kommun': the site's organisation
 KIND_IDS = frozenset(o.id for o in load_registry().by_id.values() if not o.name)  # ids of a kind, not of one body
 
 
@@ -51,11 +56,14 @@ class Extractor:
     def site_organisation(self, page: CleanPage) -> Organisation | None:
         """The organisation that runs the site: from the URL's host, else from the site name."""
         found = self.registry.for_url(page.url)
-        if found or not page.site_org:
+        if found:
             return found
-        doc = self.nlp.get_pipe("gazetteer")(self.nlp.make_doc(page.site_org))
+        name = page.site_org or next((m.group("name") for b in page.blocks[:3] if (m := WELCOME_RE.match(b.text))), None)
+        if not name:
+            return None
+        doc = self.nlp.get_pipe("gazetteer")(self.nlp.make_doc(name))
         linked = [s.id_ for s in doc.spans["gazetteer"] if s.label_ == "ORG"]
-        return (self.registry.get(linked[0]) if linked else None) or self.registry.for_name(page.site_org)
+        return (self.registry.get(linked[0]) if linked else None) or self.registry.for_name(name)
 
     def record(self, page: CleanPage, text: PageText, doc: Doc) -> dict:
         """The page's record: its own dates and the projects it describes."""
@@ -115,7 +123,9 @@ class Extractor:
         roles["funder"] += [self.entity(span, site, county) | {"block": text.block_at(span.start_char)}
                             for span in doc.spans["orgs"]
                             if text.block_at(span.start_char) in blocks and FUNDER_BY_NAME.match(span.text)]
-        roles = {role: [e for e in found if not _names_project(e, section.title)] for role, found in roles.items()}
+        names = project_names(text.text) | {section.title.lower()}
+        roles = {role: [e for e in found if not _names_project(e, section.title, names if role != "funder" else set())]
+                 for role, found in roles.items()}
         owners = _unique(roles["owner"])
         listed = self.listed_owner(doc, text, section) if section.owner else self.labelled_owner(doc, text, section)
         owners = [listed] + owners if listed else owners
@@ -130,7 +140,8 @@ class Extractor:
         if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
             funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
         cofinanciers = [f for f in funders if _cofinances(f)]
-        partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers)
+        host = self.site_as_partner(text, doc, blocks, site, county)
+        partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers + ([host] if host else []))
                     if not owner or _key(p) != _key(owner)]
         sentences = [s.text.strip() for s in doc.sents if text.block_at(s.start_char) in blocks]
         budget = (project_budget([s for s in sentences if s in section_text]) or
@@ -176,6 +187,13 @@ class Extractor:
         return {"name": org.name if org else name, "mention": name, "kind": org.kind if org else "organisation",
                 "evidence": block.text, "id": org.id if org else None, "block": index}
 
+    def site_as_partner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None,
+                        county: str | None) -> dict | None:
+        """The site's own organisation as a partner when the project text speaks as one running it ('I projektet
+        ska vi ...'), also where it only funds the project by name (the gold convention)."""
+        we = _first_person(text, doc, blocks) if site is not None else None
+        return self.entity(we, site, county) if we is not None else None
+
     def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None, county: str | None,
                       roles: dict[str, list[dict]]) -> dict | None:
         """The site's own organisation as owner when the project text names it (or 'kommunen', 'vi') outside a no-role context."""
@@ -187,6 +205,14 @@ class Extractor:
                     "name": site.name, "mention": span.text, "kind": site.kind, "evidence": span.sent.text.strip(),
                     "id": site.id}
         return None
+
+
+def _first_person(text: PageText, doc: Doc, blocks: set[int]) -> Span | None:
+    """The first 'vi' or 'oss' of the project's blocks in a sentence about the project ('I projektet ska vi ...'),
+    not in quoted speech ('– Vi har ..., säger X'): the page speaks as one running the project."""
+    return next((s for s in doc.spans["orgs"] if s.id_ == "self" and s.text.lower() in FIRST_PERSON and
+                 text.block_at(s.start_char) in blocks and not QUOTED_SPEECH.search(s.sent.text) and
+                 any(t.lower_ in PROJECT_WORDS for t in s.sent)), None)
 
 
 def _county(doc: Doc, site: Organisation | None) -> str | None:
@@ -218,15 +244,17 @@ def _site_funder(site: Organisation | None) -> list[dict]:
              "evidence": f"{site.name} publishes the page ({site.host})"}]
 
 
-def _names_project(entity: dict, title: str) -> bool:
-    """Whether an organisation the rules found is only the project's own name ('Help for Newcomers' in the project
-    Help for Newcomers): an unlisted name inside the title, unless a preposition of the title leads to it (the
-    payer in 'Volontärprojekt inom Europeiska solidaritetskåren')."""
+def _names_project(entity: dict, title: str, names: set[str]) -> bool:
+    """Whether an organisation the rules found is only a project's own name: an unlisted name the page gives a
+    project ('Projektet går under namnet Help for Newcomers'; names lower-cased), or one inside the title unless a
+    preposition of the title leads to it (the payer in 'Volontärprojekt inom Europeiska solidaritetskåren')."""
     mention, lowered = entity["mention"], title.lower()
-    at = lowered.find(mention.lower())
-    if entity["id"] is not None or len(mention) <= 3 or at < 0 or mention.split()[-1].lower() in BODY_HEADS:
+    if entity["id"] is not None or len(mention) <= 3 or mention.split()[-1].lower() in BODY_HEADS:
         return False
-    return not set(lowered[:at].split()[-1:]) & PREPOSITIONS
+    if mention.lower() in names:
+        return True
+    at = lowered.find(mention.lower())
+    return at >= 0 and not set(lowered[:at].split()[-1:]) & PREPOSITIONS
 
 
 def _cofinances(funder: dict) -> bool:

@@ -70,6 +70,8 @@ class RoleCues:
         self.not_names = frozenset(data["not_name_words"])
         self.joiners = frozenset(data["name_joiners"])
         self.compound_joiners = frozenset(data["compound_joiners"])
+        self.max_lower_tail: int = data["max_lower_tail"]
+        self.short_word: int = data["short_lower_word"]
         self.logo_words = frozenset(data["logo_words"])
         self.logo_funds = tuple(data["logo_funder_prefixes"])
         self.appositives = tuple(data["appositive_endings"])
@@ -77,6 +79,8 @@ class RoleCues:
         self.project_nouns = frozenset(data["name_of_project_before"])
         self.list_labels: dict[str, str] = data["list_labels"]
         self.programme_funders = tuple(data["programme_funder_prefixes"])
+        self.member_groups = frozenset(data["member_groups"])
+        self.max_item_words: int = data["max_item_words"]
         self.max_items: int = data["max_list_items"]
         self.quiet = re.compile("|".join(data["quiet_sentences"]), re.I)
         by_phrase: dict[str, tuple[str | None, str | None]] = {}
@@ -127,6 +131,7 @@ class RoleCues:
         taken = {i for s in orgs for i in range(s.start, s.end)} | {i for c in cues for i in range(c.start, c.end)}
         runs, start = [], None
         tokens = list(sent)
+        cue_ends = {c.end for c in cues}
         for n, token in enumerate(tokens + [None]):
             capital = token is not None and token.i not in taken and token.text[:1].isupper() and len(token.text) > 1
             joins = token is not None and (token.lower_ in self.joiners or token.lower_ in self.compound_joiners and
@@ -138,12 +143,29 @@ class RoleCues:
                 continue
             if start is not None:
                 end = token.i if token is not None else sent.end
+                if start in cue_ends:
+                    end = self._lower_tail(sent, end, taken)
                 while start < end and sent.doc[start].text in self.not_names:
                     start += 1
                 if start < end and (start, end) not in places and self._name_like(sent, start, end, taken):
                     runs.append(Span(sent.doc, start, end, "ORG"))
                 start = None
         return runs
+
+    def _lower_tail(self, sent: Span, end: int, taken: set[int]) -> int:
+        """The end of a name a cue introduces that goes on in lower-case words: at most max_lower_tail words, none a
+        preposition, connector or breaker, that either start with a short word ('Women in trade', 'Hela Sverige ska
+        leva') or stand before the name's acronym ('Lokalt ledd utveckling (LLU)'), and are followed by a connector,
+        punctuation, a known organisation or the sentence's end; else the capitalised run's own end."""
+        doc, stop = sent.doc, end
+        while stop < sent.end and stop - end < self.max_lower_tail and doc[stop].is_lower and doc[stop].is_alpha and (
+                doc[stop].lower_ not in self.prepositions | self.connectors | self.breakers | self.before_breakers):
+            stop += 1
+        if stop == end:
+            return end
+        closes = stop >= sent.end or stop in taken or doc[stop].is_punct or doc[stop].lower_ in self.connectors
+        acronym = stop + 1 < sent.end and doc[stop].text == "(" and doc[stop + 1].is_upper
+        return stop if closes and (len(doc[end]) <= self.short_word or acronym) else end
 
     def _name_like(self, sent: Span, start: int, end: int, taken: set[int]) -> bool:
         """Whether a capitalised run stands as a name in a list: not a compound common noun ('LEADER-områdena'),
@@ -266,8 +288,26 @@ class RoleCues:
         return opening is not None and any(m.end == opening for m in members)
 
     def list_label(self, sent: Span) -> str | None:
-        """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it."""
-        return self.list_labels.get(sent.text.strip().rstrip(":").strip().lower())
+        """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it; a line
+        introducing a project group's members ('Följande personer ingår i styrgruppen:') gives "members"."""
+        text = sent.text.strip()
+        if text.endswith(":") and any(t.lower_ in self.member_groups for t in sent):
+            return "members"
+        return self.list_labels.get(text.rstrip(":").strip().lower())
+
+    def is_item(self, sent: Span) -> bool:
+        """Whether a line is short enough to be an item of a list (at most max_item_words words)."""
+        return sum(1 for t in sent if not (t.is_space or t.is_punct)) <= self.max_item_words
+
+    def member_items(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]],
+                     named: list[Span] = ()) -> list[Span]:
+        """The organisations a group member's item names after the person ('Lisa Berglund, Alvesta kommun',
+        'Per Lind, Vattenrådet Nord'); none for a person with a role ('Stina Vallgren, projektledare')."""
+        comma = next((t.i for t in sent if t.text == ","), None)
+        if comma is None:
+            return []
+        after = [o for o in orgs if o.start > comma and o.label_ != "SELF"]
+        return after or [n for n in self.names(sent, orgs, [], places, list(named)) if n.start > comma]
 
     def is_logo(self, sent: Span) -> bool:
         """Whether a line is a logo's text ('Logotyp Region Västerbotten')."""

@@ -21,7 +21,7 @@ LONG_BLOCK = 200  # a block this long is running text, not part of a page-owner 
 MAX_CHARS = 200_000  # a page's text beyond this is not read: no project page needs more
 QUOTED_RE = re.compile(r"[”“\"«]([^”“\"»]{3,120})[”“\"»]")
 NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|en)\s+(?:\S+\s+){0,3}?"
-                         r"(?:\w*projekt|förstudie|satsning|initiativ)\b")
+                         r"(?:[\w-]*projekt|förstudie|satsning|initiativ)\b")
 OWNER_ROLES = ("owner", "funder")
 NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
 NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
@@ -66,6 +66,7 @@ def page_rules() -> dict:
     data["owner_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["page_owner"]) + r")(?:\s*:|\s|$)", re.I)
     data["generic"] = {h.lower() for h in data["generic_headings"]}
     data["generic_words"] = frozenset(data["generic_heading_words"])
+    data["reader_words"] = frozenset(data["reader_words"])
     data["label_headings"] = frozenset(data["label_headings"])
     data["label_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["project_labels"]) + r")\s*:", re.I)
     data["record_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["record_labels"]) + r")\s*:\s*(?P<title>\S.*)", re.I)
@@ -120,10 +121,18 @@ def prepare(page: CleanPage) -> PageText:
         position += len(block.text) + 1
     owner_box = len(blocks)
     for i, block in enumerate(blocks):
-        if rules["owner_re"].match(block.text) and all(len(b.text) < LONG_BLOCK for b in blocks[i:]):
+        if ((rules["owner_re"].match(block.text) or _asks_reader(block)) and
+                all(len(b.text) < LONG_BLOCK for b in blocks[i:])):
             owner_box = i
             break
     return PageText(blocks, starts, "\n".join(b.text for b in blocks), owner_box)
+
+
+def _asks_reader(block: Block) -> bool:
+    """Whether a heading asks the reader a question ('Hittade du det du sökte?', 'Fick du svar på din fråga?'): the
+    site's feedback form or service box, which starts the page-owner box when only short blocks follow."""
+    words = set(re.findall(r"[^\W\d_]+", block.text.lower()))
+    return block.is_heading and block.text.rstrip().endswith("?") and bool(words & page_rules()["reader_words"])
 
 
 def _is_generic(text: str) -> bool:
@@ -176,6 +185,22 @@ def section_title(page_text: PageText, first: int, last: int, fallback: str) -> 
     heading = next((b.text for i, b in enumerate(page_text.blocks[first:last], first)
                     if _is_candidate(b, page_text.blocks[i - 1] if i else None)), None)
     return _clean_title(heading or fallback)
+
+
+NAME_RUN = r"[A-ZÅÄÖ0-9][\w-]*(?:\s+(?:[a-zåäö]{1,3}\s+)?[A-ZÅÄÖ0-9][\w-]*)*"  # 'Help for Newcomers'
+
+
+@cache
+def _project_name_re() -> re.Pattern:
+    """'går under namnet X', 'Projektet X', 'projektet ”X”': the name after a naming cue or a project noun."""
+    cues = sorted(page_rules()["project_name_cues"], key=len, reverse=True)
+    return re.compile(r"\b(?i:" + "|".join(map(re.escape, cues)) + r")\s+[”“\"«]?(?P<name>" + NAME_RUN + ")")
+
+
+def project_names(text: str) -> set[str]:
+    """The names a text gives its projects ('Projektet går under namnet Help for Newcomers'), lower-cased: an
+    unlisted organisation by one of these names is the project itself."""
+    return {m.group("name").lower() for m in _project_name_re().finditer(text)}
 
 
 def _has_money(text: str) -> bool:
