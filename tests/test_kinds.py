@@ -22,7 +22,6 @@ EXPECTED = json.loads((TESTS / "files" / "kinds_expected.json").read_text("utf-8
 VARIANT_EXPECTED = json.loads((VARIANTS / "expected.json").read_text("utf-8"))
 # Kinds the extractor does not yet read as expected: strict, so a fixed kind must leave this list.
 NOT_YET = frozenset({
-    'CO2_name_role_line.txt',
     'PA11_coach_employed_by.txt',
     'PA11_staff_employer.txt',
 })
@@ -94,6 +93,9 @@ def problems(record: dict, expected: dict, name_match) -> list[str]:
             out.append(f"contact {want['name']}: email {match.get('email')}")
         if want.get("phone") and _digits(match.get("phone"))[-7:] != _digits(want["phone"])[-7:]:
             out.append(f"contact {want['name']}: phone {match.get('phone')}")
+    for name in expected.get("no_contacts", []):
+        if any(c.get("name") == name for c in contacts):
+            out.append(f"contact {name} should not be found")
     if "projects" in expected and len(projects) != expected["projects"]:
         out.append(f"projects: want {expected['projects']}, got {[p['title'] for p in projects]}")
     return out

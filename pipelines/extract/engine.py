@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Span
 from pipelines.classify import is_project_page
 from pipelines.extract.contacts import find_contacts
 from pipelines.extract.knowledge import load
-from pipelines.extract.dates import find_period, page_dates
+from pipelines.extract.dates import dated_after, find_period, page_dates
 from pipelines.extract.money import item_amount, project_budget
 from pipelines.extract.nlp import load_nlp
 from pipelines.extract.registry import Organisation, load_registry
@@ -21,15 +21,16 @@ from pipelines.versions import extractor_version
 EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
 PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
+NOT_PAYERS = tuple(load("role_cues")["not_payer_id_prefixes"])  # deciding bodies: never a role in the project
 FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
 COFINANCE_RE = re.compile("|".join(map(re.escape, load("role_cues")["cofinancier_stems"])), re.I)
 BODY_HEADS = frozenset(load("role_cues")["body_heads"])  # 'X kommun' in a title is a body, not the project's name
-PROGRAMME_FUNDERS = tuple(load("role_cues")["programme_funder_prefixes"])  # funders on a 'Program:' line
 COFINANCIER_KINDS = frozenset(load("role_cues")["cofinancier_kinds"])  # co-financing public bodies are partners too
 OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")["owner_labels"])) +
                             r")\s*:\s*(?P<name>[^.:;]+?)\.?\s*$", re.I)
 PREPOSITIONS = frozenset(load("role_cues")["prepositions"])
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
+SITE_FUNDERS = tuple(load("role_cues")["site_funder_id_prefixes"])  # a fund's own site pays for what it lists
 SUMMARY_MIN = 60
 FIRST_PERSON = frozenset(load("role_cues")["first_person"])  # 'vi', 'oss': the page's organisation speaking
 PROJECT_WORDS = frozenset(load("role_cues")["own_project_words"])  # 'projektet': a sentence about this project
@@ -114,8 +115,7 @@ class Extractor:
             block = text.block_at(span.start_char)
             payer = span.id_.startswith(PAYERS) or bool(FUNDER_BY_NAME.match(span.text))
             role = "funder" if span.label_ != "none" and payer else span.label_
-            if role == "programme":  # 'Program: Smarta Städer, Linnéuniversitetet': a programme and its host
-                role = "funder" if span.id_.startswith(PROGRAMME_FUNDERS) else "none"
+            role = "none" if span.id_.startswith(NOT_PAYERS) else role
             if block in blocks or block in tail and role == "funder":
                 found = self.entity(span, site, county)
                 if found:
@@ -130,17 +130,19 @@ class Extractor:
         listed = self.listed_owner(doc, text, section) if section.owner else self.labelled_owner(doc, text, section)
         owners = [listed] + owners if listed else owners
         owner = owners[0] if owners else self.site_as_owner(text, doc, blocks, site, county, roles)
-        funders = _unique(roles["funder"])
+        section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
+        section_text = "\n".join(b.text for b in section_blocks)
+        period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
+                                               if preamble else None)
+        funders = [f for f in _lead_in_funders(text, section, preamble, roles["funder"])
+                   if not (period and period.end and dated_after(f["evidence"], period.end))]  # a later phase's payer
+        funders = _unique(funders) or _site_funder(site)
         if any(f["id"] and f["id"].startswith(EU_FUNDS) for f in funders):  # 'EU' beside its own fund is that fund
             funders = [f for f in funders if f["id"] not in ("eu/eu", "money/eu")]
         cofinanciers = [f for f in funders if _cofinances(f)]
         host = self.site_as_partner(text, doc, blocks, site, county)
         partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers + ([host] if host else []))
                     if not owner or _key(p) != _key(owner)]
-        section_blocks = [text.blocks[i] for i in sorted(blocks) if section.first <= i]
-        section_text = "\n".join(b.text for b in section_blocks)
-        period = find_period(section_text) or (find_period("\n".join(b.text for b in text.blocks[:preamble]))
-                                               if preamble else None)
         sentences = [s.text.strip() for s in doc.sents if text.block_at(s.start_char) in blocks]
         budget = (project_budget([s for s in sentences if s in section_text]) or
                   (item_amount(text.blocks[section.first].text) if section.item else None) or project_budget(sentences))
@@ -219,6 +221,27 @@ def _county(doc: Doc, site: Organisation | None) -> str | None:
         return site.county_code
     boards = {s.id_.split("/")[1] for s in doc.spans["orgs"] if s.id_.startswith("lansstyrelse/")}
     return boards.pop() if len(boards) == 1 else None
+
+
+def _lead_in_funders(text: PageText, section: Section, preamble: int, funders: list[dict]) -> list[dict]:
+    """A listed project's funders: where the line that introduces its list names funders ('Följande 5 projekt
+    beviljades medel ur Regionalfonden:'), those and the item's own, not the funds of the whole round the page
+    names before it ('... ur Regionalfonden (5 st) och Socialfonden (1 st)')."""
+    if not section.item:
+        return funders
+    lead = (section.intro[1] if section.intro else preamble) - 1
+    if lead < 0 or not text.blocks[lead].text.rstrip().endswith(":") or all(f["block"] != lead for f in funders):
+        return funders
+    return [f for f in funders if f["block"] == lead or f["block"] >= section.first]
+
+
+def _site_funder(site: Organisation | None) -> list[dict]:
+    """The site's own fund or programme as the funder of a project it lists without naming a payer (Allmänna
+    arvsfonden's list of its grants), else none."""
+    if site is None or not site.id.startswith(SITE_FUNDERS):
+        return []
+    return [{"name": site.name, "mention": site.name, "kind": site.kind, "id": site.id, "block": None,
+             "evidence": f"{site.name} publishes the page ({site.host})"}]
 
 
 def _names_project(entity: dict, title: str, names: set[str]) -> bool:

@@ -80,6 +80,7 @@ class RoleCues:
         self.list_labels: dict[str, str] = data["list_labels"]
         self.member_groups = frozenset(data["member_groups"])
         self.max_item_words: int = data["max_item_words"]
+        self.programme_funders = tuple(data["programme_funder_prefixes"])
         self.max_items: int = data["max_list_items"]
         self.quiet = re.compile("|".join(data["quiet_sentences"]), re.I)
         by_phrase: dict[str, tuple[str | None, str | None]] = {}
@@ -273,6 +274,8 @@ class RoleCues:
             after_cue = preceding[-1] if preceding and preceding[-1].after else None
             link = self._after_link(doc, after_cue, member, members, depths) if after_cue else None
             role = after_cue.after if link == "strict" else before or (after_cue.after if link else None)
+            if role == "programme":  # 'Program: Smarta Städer, Linnéuniversitetet': a programme and its host
+                role = "funder" if member.id_.startswith(self.programme_funders) else "none"
             if role and (role != "none" or member in orgs):
                 out.append((member, role))
         return out
