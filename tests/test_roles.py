@@ -175,3 +175,12 @@ def test_a_department_counts_as_the_municipality_its_sentence_names() -> None:
 def test_a_municipality_name_without_its_genitive_s_finds_the_municipality() -> None:
     from pipelines.extract.registry import load_registry
     assert load_registry().for_name("Jonkoping kommun").name == "Jönköpings kommun"
+
+
+def test_a_county_board_in_the_genitive_owns_its_project_and_ansvarar_for_att_leda_is_an_owner_cue() -> None:
+    from pipelines.extract.nlp import load_nlp
+    nlp = load_nlp()
+    doc = nlp("Länsstyrelsen i Dalarnas projekt har beviljats 2 miljoner kronor.")
+    assert [(s.id_, s.label_) for s in doc.spans["roles"] if s.label_ == "owner"] == [("lansstyrelse/20", "owner")]
+    doc = nlp("Region Dalarna ansvarar för att leda och genomföra projektets aktiviteter.")
+    assert [(s.text, s.label_) for s in doc.spans["roles"]] == [("Region Dalarna", "owner")]
