@@ -184,3 +184,13 @@ def test_a_county_board_in_the_genitive_owns_its_project_and_ansvarar_for_att_le
     assert [(s.id_, s.label_) for s in doc.spans["roles"] if s.label_ == "owner"] == [("lansstyrelse/20", "owner")]
     doc = nlp("Region Dalarna ansvarar för att leda och genomföra projektets aktiviteter.")
     assert [(s.text, s.label_) for s in doc.spans["roles"]] == [("Region Dalarna", "owner")]
+
+
+def test_a_short_name_or_acronym_of_the_owner_is_not_a_second_partner() -> None:
+    from pipelines.clean import clean_text
+    from pipelines.extract.engine import Extractor
+    text = ("Rena vatten\nProjektägare: Kunskapscentrum Vatten och Miljö (KVM).\n"
+            "KVM driver projektet i samverkan med Lekebergs kommun.\n")
+    project = next(Extractor().extract([clean_text(text)]))["projects"][0]
+    assert project["owner"]["name"] == "Kunskapscentrum Vatten och Miljö"
+    assert [p["name"] for p in project["partners"]] == ["Lekebergs kommun"]
