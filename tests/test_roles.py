@@ -194,3 +194,10 @@ def test_a_short_name_or_acronym_of_the_owner_is_not_a_second_partner() -> None:
     project = next(Extractor().extract([clean_text(text)]))["projects"][0]
     assert project["owner"]["name"] == "Kunskapscentrum Vatten och Miljö"
     assert [p["name"] for p in project["partners"]] == ["Lekebergs kommun"]
+
+
+def test_a_country_is_no_organisation_and_not_part_of_a_partner_name() -> None:
+    from pipelines.extract.nlp import load_nlp
+    nlp = load_nlp()
+    doc = nlp("Kommunen samarbetar med Tartu i Estland och med partners från Lettland och Finland.")
+    assert [(s.text, s.label_) for s in doc.spans["roles"] if s.label_ == "partner"] == [("Tartu", "partner")]
