@@ -201,3 +201,11 @@ def test_a_country_is_no_organisation_and_not_part_of_a_partner_name() -> None:
     nlp = load_nlp()
     doc = nlp("Kommunen samarbetar med Tartu i Estland och med partners från Lettland och Finland.")
     assert [(s.text, s.label_) for s in doc.spans["roles"] if s.label_ == "partner"] == [("Tartu", "partner")]
+
+
+def test_management_as_a_common_noun_is_no_department() -> None:
+    from pipelines.extract.nlp import load_nlp
+    doc = load_nlp()("Organisationen ska leda arbetet med förvaltning och utveckling av lederna.")
+    assert not [s for s in doc.spans["orgs"] if s.text == "förvaltning"]
+    doc = load_nlp()("Kommunens socialförvaltning leder projektet.")
+    assert [s.id_ for s in doc.spans["orgs"] if s.text == "socialförvaltning"] == ["self"]

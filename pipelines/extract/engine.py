@@ -198,8 +198,8 @@ class Extractor:
     def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None, county: str | None,
                       roles: dict[str, list[dict]]) -> dict | None:
         """The site's own organisation as owner when the project text names it (or 'kommunen', 'vi') outside a no-role context."""
-        if site is None or any(e["id"] == site.id for e in roles["none"] + roles["funder"]):
-            return None
+        if site is None or any(e["id"] == site.id for e in roles["none"] + roles["funder"] + roles["partner"]):
+            return None  # named without a role, as a payer or as one participant among others: not the owner
         for span in doc.spans["orgs"]:
             if text.block_at(span.start_char) in blocks and (span.id_ == site.id or span.id_ == "self"):
                 return self.entity(span, site, county) if span.id_ == "self" else {
