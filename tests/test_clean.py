@@ -160,3 +160,23 @@ def test_visible_swedish_date_lines():
 def test_visible_chars_measure_the_whole_page():
     page = clean_html(page_with(f"<p>{PROJECT_TEXT}</p>"), "u")
     assert page.visible_chars > len(page.text) > 0
+
+
+def start_page_with(beside_main: str, main: str) -> str:
+    return ('<html lang="sv"><head><title>Bergby kommun</title></head><body>'
+            '<header><a href="/">Bergby kommun</a><nav><a href="/a">Omsorg och stöd</a></nav></header>'
+            f'{beside_main}<div id="content">{main}</div>'
+            '<footer><p>Bergby kommun, 999 99 Bergby, 0123-45 67 00</p></footer></body></html>')
+
+
+def test_start_page_teasers_beside_the_main_element_are_kept():
+    hero = ('<div class="hero"><div class="card"><a href="/bad"><h2>Nya badplatsen öppnar i juni</h2>'
+            '<p>Kommunen bygger en ny badplats vid sjön.</p></a></div></div>')
+    languages = '<div class="lang-list"><h2><a href="/en">English</a></h2><h2><a href="/fi">Suomeksi</a></h2></div>'
+    main = '<h2>Nyheter</h2><p>Budgeten för 2025 är antagen av kommunfullmäktige.</p>'
+    page = clean_html(start_page_with(hero + languages, main), "https://www.bergby.se/")
+    assert [b.text for b in page.blocks] == ["Nya badplatsen öppnar i juni", "Kommunen bygger en ny badplats vid sjön.",
+                                             "Nyheter", "Budgeten för 2025 är antagen av kommunfullmäktige."]
+    assert "Omsorg och stöd" not in page.text and "0123-45 67 00" not in page.text
+    # on a page that is no start page, the main element alone is the main content
+    assert "Nya badplatsen" not in clean_html(start_page_with(hero, main), "https://www.bergby.se/nyheter/budget").text

@@ -19,8 +19,6 @@ spec.loader.exec_module(swedish_html)
 
 PAGES = swedish_html.gold_pages()
 KNOWN_FAILURES = {  # page: what still fails (issue 8)
-    "boverket.se-home": "teasers sit outside the page's #content element: recall 0.61",
-    "naturvardsverket.se-home": "a teaser sits outside role=main: recall 0.71",
     "folkhalsomyndigheten.se-home": "shortcut and contact boxes inside #content kept (3 furniture items)",
     "stockholm.se-home": "language pushes, area chooser and 'all news' links inside #content kept",
 }
