@@ -46,6 +46,9 @@ LANG_PATH_RE = re.compile(r"^[a-z]{2}(?:-[a-z]{2})?$")
 ARTICLE_LD_RE = re.compile(r'"@type"\s*:\s*(?:\[[^\]]*)?"(?:News|Blog|Report|Scholarly|Tech)?Article"')
 IN_PAGE_HREFS = ("#", "javascript:", "tel:", "mailto:")  # links that go to no other page
 TEASER_HEADING_WORDS = 3  # a teaser's headline has at least this many words; a language or tool link has fewer
+LISTING_LINK_WORDS = 6  # a link to a listing ("Gå till nyhetslistan för ...") has at most this many words
+LINK_LIST_ITEMS = 3  # a list of at least this many short links, and nothing else, is a list of shortcuts
+LINK_ITEM_WORDS = 5  # a shortcut's link text has at most this many words
 SAME_TEXT_SHARE = 0.9  # the library kept this share of the main element's text: the main element's own blocks
 PROTECT_SHARE = 0.5  # an element holding this share of the main text is never furniture
 
@@ -110,6 +113,20 @@ def _is_skip_link(el: HtmlElement) -> bool:
         text.startswith(word) for word in _rules()["skip_link_words"])
 
 
+def _is_listing_link(el: HtmlElement) -> bool:
+    """A block's only content, one link of at most LISTING_LINK_WORDS words to a listing ("Visa alla", "Fler
+    nyheter", "Gå till nyhetslistan"): its words as in boilerplate.json's listing_link_starts / _word_ends."""
+    if el.tag != "a":
+        return False
+    text = _space(el.text_content()).lower()
+    block = next((a for a in el.iterancestors() if a.tag in BLOCK_TAGS), None)
+    if not text or len(text.split()) > LISTING_LINK_WORDS or block is None or _space(block.text_content()).lower() != text:
+        return False
+    rules = _rules()
+    return text.startswith(tuple(rules["listing_link_starts"])) or any(
+        word.endswith(tuple(rules["listing_link_word_ends"])) for word in WORD_RE.findall(text))
+
+
 def _open_hidden(tree: HtmlElement) -> None:
     """Open closed panels (accordions, tabs, <details>): take away what hides them, keep their text."""
     rules = _rules()
@@ -154,7 +171,8 @@ def _prepare(tree: HtmlElement, kind: str) -> list[HtmlElement]:
     for el in list(tree.iter(*rules["drop_tags"])):
         _drop(el)
     for el in list(tree.iter(etree.Element)):
-        if el.getparent() is not None and (set(_tokens(el)) & rules["visually_hidden"] or _is_skip_link(el)):
+        if el.getparent() is not None and (set(_tokens(el)) & rules["visually_hidden"] or _is_skip_link(el)
+                                           or _is_listing_link(el)):
             _drop(el)
     _open_hidden(tree)
     root = _main_root(tree)
@@ -172,6 +190,10 @@ def _prepare(tree: HtmlElement, kind: str) -> list[HtmlElement]:
         elif any(_is_furniture_token(t) for t in _tokens(el)) and not (
                 total and _text_len(el) >= PROTECT_SHARE * total):
             _drop(el)  # named like furniture, and not a wrapper of most of the text
+    if kind == "start":  # shortcut and tool lists; on other pages a list of linked names may be the partners
+        for el in [el for region in regions for el in region.iter(etree.Element) if el not in regions]:
+            if _in_tree(el, tree) and _is_link_list(el):
+                _drop(el)
     order = {el: i for i, el in enumerate(tree.iter())}
     return sorted(regions, key=order.__getitem__)
 
@@ -200,6 +222,23 @@ def _teaser_regions(root: HtmlElement) -> list[HtmlElement]:
                 out.append(sibling)
         node = node.getparent()
     return out
+
+
+def _is_link_list(el: HtmlElement) -> bool:
+    """A list of short links: at least LINK_LIST_ITEMS children, each nothing but one short link.
+
+    Such an item is a link holding no block (a card's link holds a heading or a text block), of at most
+    LINK_ITEM_WORDS words and not ending like a sentence: a start page's shortcuts, e-services or accessibility tools.
+    """
+    items = [child for child in el if isinstance(child.tag, str) and _text_len(child)]
+    return len(items) >= LINK_LIST_ITEMS and all(_is_link_item(item) for item in items)
+
+
+def _is_link_item(item: HtmlElement) -> bool:
+    links = [a for a in ([item] if item.tag == "a" else item.iter("a")) if _text_len(a)]
+    text = _space(item.text_content())
+    return (len(links) == 1 and _space(links[0].text_content()) == text and len(text.split()) <= LINK_ITEM_WORDS
+            and not text.endswith((".", "!", "?")) and not any(d.tag in BLOCK_TAGS for d in links[0].iterdescendants()))
 
 
 def _is_teaser_heading(heading: HtmlElement) -> bool:
