@@ -202,10 +202,11 @@ def test_links_to_listings_are_furniture_read_more_links_are_not():
     main = ('<h1>Nyheter</h1><div class="news"><h3>Budgeten antagen</h3><p>Fullmäktige antog budgeten.</p>'
             '<p class="all"><a href="/nyheter">Gå till nyhetslistan</a></p></div><p><a href="/x">Visa alla '
             'händelser</a></p><p><a href="/uppdrag">Läs mer om vårt uppdrag</a></p><p>Se alla beslut i '
-            '<a href="/arkiv">protokollsarkivet</a> för året.</p>')
+            '<a href="/arkiv">protokollsarkivet</a> för året.</p><p><a href="/f">Alla åldrars förening</a></p>')
     text = clean_html(page_with(main), "https://www.bergby.se/nyheter").text
     assert "Gå till nyhetslistan" not in text and "Visa alla händelser" not in text
     assert "Läs mer om vårt uppdrag" in text and "Se alla beslut i protokollsarkivet för året." in text
+    assert "Alla åldrars förening" in text  # a name, not a link to a listing
 
 
 def test_area_chooser_and_complementary_column_are_furniture():
