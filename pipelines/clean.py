@@ -52,6 +52,7 @@ TEASER_HEADING_WORDS = 3  # a teaser's headline has at least this many words; a 
 LISTING_LINK_WORDS = 6  # a link to a listing ("Gå till nyhetslistan för ...") has at most this many words
 LINK_LIST_ITEMS = 3  # a list of at least this many short links, and nothing else, is a list of shortcuts
 LINK_ITEM_WORDS = 5  # a shortcut's link text has at most this many words
+LINK_LIST_MEAN_WORDS = 3  # ... and a list of shortcuts averages at most this many (measured: 1.0 to 2.7)
 SAME_TEXT_SHARE = 0.9  # the library kept this share of the main element's text: the main element's own blocks
 PROTECT_SHARE = 0.5  # an element holding this share of the main text is never furniture
 
@@ -233,10 +234,13 @@ def _is_link_list(el: HtmlElement) -> bool:
     """A list of short links: at least LINK_LIST_ITEMS children, each nothing but one short link.
 
     Such an item is a link holding no block (a card's link holds a heading or a text block), of at most
-    LINK_ITEM_WORDS words and not ending like a sentence: a start page's shortcuts, e-services or accessibility tools.
+    LINK_ITEM_WORDS words and not ending like a sentence, and the items average at most LINK_LIST_MEAN_WORDS words
+    (a list of news headlines has longer ones): a start page's shortcuts, e-services or accessibility tools.
     """
     items = [child for child in el if isinstance(child.tag, str) and _text_len(child)]
-    return len(items) >= LINK_LIST_ITEMS and all(_is_link_item(item) for item in items)
+    if len(items) < LINK_LIST_ITEMS or not all(_is_link_item(item) for item in items):
+        return False
+    return sum(len(item.text_content().split()) for item in items) <= LINK_LIST_MEAN_WORDS * len(items)
 
 
 def _is_link_item(item: HtmlElement) -> bool:

@@ -194,6 +194,10 @@ def test_start_page_lists_of_short_links_are_furniture_but_teaser_cards_are_not(
     assert "Budgeten för 2025 är antagen." in text and "Bygglov - en handbok" in text
     for furniture in ("Lediga jobb", "Felanmälan", "Teckenspråk", "Lättläst", "In English"):
         assert furniture not in text
+    headlines = ''.join(f'<li><a href="/{i}">{t}</a></li>' for i, t in enumerate(
+        ("Ny förskola öppnar i Norrby", "Budgeten för nästa år antagen", "Vägarbete på Storgatan i maj")))
+    assert "Budgeten för nästa år antagen" in clean_html(start_page_with("", f"<ul>{headlines}</ul>"),
+                                                         "https://www.bergby.se/").text  # news headlines, no shortcuts
     # on other pages a list of linked names may be a project's partners
     assert "Lediga jobb" in clean_html(start_page_with("", main), "https://www.bergby.se/projekt/x").text
 
