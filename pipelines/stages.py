@@ -115,7 +115,8 @@ class StorePipeline:
             "http_status": item.http_status, "content_type": item.content_type, "content_hash": content_hash(text),
             "etag": item.etag, "last_modified": item.last_modified,
         }
-        outcome = store_page(self.db, item.site_id, row, None, now, item.body)  # projects: the extraction stage
+        outcome = store_page(self.db, item.site_id, row, None, now, item.body,  # projects: the extraction stage
+                             page.to_json() if page else None)
         if record.get("error"):
             record_error(self.db, item.url, item.site_id, "parse", record["error"], now, self.run_id)
         elif problem := thin_text(len(text), page.visible_chars if page else 0):

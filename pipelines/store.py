@@ -283,8 +283,9 @@ def store_site(db: Database, site: dict[str, Any], now: str) -> None:
 
 
 def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]] | None, now: str,
-               body: bytes | None = None) -> str:
-    """Write one fetched page, its text version, raw body and projects in one transaction; return new, changed or unchanged.
+               body: bytes | None = None, clean_page: str | None = None) -> str:
+    """Write one fetched page, its text version, raw body (with `clean_page`, the CleanPage.to_json() read from it)
+    and projects in one transaction; return new, changed or unchanged.
 
     With projects None the page waits for the extraction stage (pipelines/reextract.py): a new or changed text
     clears its extractor_version, an unchanged one keeps it, and its projects stay as they are until then."""
@@ -302,7 +303,8 @@ def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[
                "changed_at": previous.get("changed_at") if outcome == "unchanged" else now,
                "body_hash": body_hash(body) if body is not None else previous.get("body_hash")}
         db.table("pages").upsert(row, pk="url")
-        db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now)})
+        db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now,
+                                                                       clean_page)})
         if projects is not None:
             _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
     return outcome

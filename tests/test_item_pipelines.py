@@ -8,6 +8,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from pipelines.items import PageItem
+from pipelines.page import CleanPage
 from pipelines.signals import crawl_error, site_moved
 from pipelines.stages import CleanPipeline, StorePipeline
 from pipelines.store import open_archive, store_page, utc_now, write_transaction
@@ -61,6 +62,8 @@ def test_store_pipeline_writes_the_page_and_its_frontier_entry(store: StorePipel
     store.process_item(item)
     row = store.db.table("pages").get(URL)
     assert row["site_id"] == SITE["id"] and row["text"] == item.page.text and row["version"] == 1
+    stored = store.db.execute("select clean_page from page_versions where url = ?", [URL]).fetchone()[0]
+    assert CleanPage.from_json(URL, stored) == item.page  # the extraction stage reads it instead of cleaning again
     frontier = {r["url"]: r["outcome"] for r in store.db.query("select url, outcome from crawl_frontier")}
     assert frontier == {URL: "new", BASE + "/kontakta-oss.html": None}
 
