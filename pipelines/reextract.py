@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import sqlite3
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -33,11 +34,13 @@ ROW_SQL = ("select p.url, p.site_id, coalesce(p.last_seen_at, p.fetched_at) as s
            "{clean_page} as clean_page " + KEPT)
 
 
+@lru_cache(maxsize=1)
 def extractor_version() -> str:
-    """The current extractor's version (pages extracted by another one are pending)."""
-    from pipelines.extract.engine import EXTRACTOR_VERSION
+    """The current extractor's version (pages extracted by another one are pending), read from the rule files
+    without loading spaCy, so a re-crawl with nothing to extract never loads it."""
+    from pipelines.versions import extractor_version as rules_version
 
-    return EXTRACTOR_VERSION
+    return rules_version()
 
 
 def pending_urls(db: Database, version: str | None) -> list[str]:
