@@ -77,8 +77,13 @@ def person_name(text: str, org_texts: set[str]) -> str | None:
 
 
 def _card_line(text: str, org_texts: set[str]) -> tuple[str, str | None] | None:
-    """(name, title) of a contact-card line: 'Name', 'Name, title', 'Name – title' or 'Title Name'."""
+    """(name, title) of a contact-card line: 'Name', 'Name, title', 'Name – title', 'Title Name' or 'Name Title'."""
     parts = re.split(r"\s*[,–|]\s*|\s+-\s+", text.strip())
+    words = parts[0].split()
+    if len(words) > 2 and len(parts) == 1 and _role_of(words[-1]):  # 'Per Olsson Projektledare' under 'Kontakt'
+        name = person_name(" ".join(words[:-1]), org_texts)
+        if name:
+            return name, _role_of(words[-1])
     name = person_name(parts[0], org_texts)
     if name:
         return name, _role_of(parts[1]) if len(parts) > 1 else None
