@@ -147,3 +147,22 @@ def test_bare_municipalities_after_ingar_i_projektet_are_partners() -> None:
     partners = {p["name"] for p in record["projects"][0]["partners"]}
     assert {"Bollnäs kommun", "Söderhamns kommun", "Ljusdals kommun"} <= partners
     assert not record["projects"][1]["partners"]
+
+
+THEME_TITLE_OWNER = """Nya projekt i länet
+Två av de beviljade projekten leds från länet:
+Hållbart friluftsliv: Leder i skogen - Skogsstyrelsen
+Projektet ska rusta upp vandringsleder i länets skogar.
+Kontaktperson
+: projektledare Eva Berg, Skogsstyrelsen, 0123-456 78
+Energi och klimat: Solkraft i byarna - Region Dalarna
+Projektet bygger solcellsparker tillsammans med Leksands kommun.
+"""
+
+
+def test_theme_title_owner_lines_above_projektet_are_listed_projects_with_their_contact() -> None:
+    page_text, (sections, _) = split(THEME_TITLE_OWNER)
+    assert [(s.title, s.owner) for s in sections] == [("Leder i skogen", "Skogsstyrelsen"),
+                                                     ("Solkraft i byarna", "Region Dalarna")]
+    first = page_text.blocks[sections[0].first:sections[0].last]
+    assert any("Eva Berg" in b.text for b in first)

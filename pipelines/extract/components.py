@@ -127,8 +127,9 @@ class OrgLinker:
         self.connectors = frozenset(data["list_connectors"])
         self.extendable = frozenset(data["extendable_ids"])
         self.coordinators = frozenset(data["name_coordinators"])
-        self.department_re = re.compile(r"\b\w*(?:" + "|".join(map(re.escape, data["department_suffixes"])) + r")\b",
-                                        re.I)
+        self.department_re = re.compile(r"\b(?:\w*(?:" + "|".join(map(re.escape, data["department_suffixes"])) +
+                                        r")|\w+(?:" + "|".join(map(re.escape, data["department_compound_suffixes"])) +
+                                        r"))\b", re.I)
         self.selves = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.selves.add("SELF", [nlp.make_doc(s) for s in data["self_references"]])
 

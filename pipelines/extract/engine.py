@@ -142,7 +142,7 @@ class Extractor:
         cofinanciers = [f for f in funders if _cofinances(f)]
         host = self.site_as_partner(text, doc, blocks, site, county)
         partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers + ([host] if host else []))
-                    if not owner or _key(p) != _key(owner)]
+                    if not owner or _key(p) != _key(owner) and not _alias_of(p, owner)]
         sentences = [s.text.strip() for s in doc.sents if text.block_at(s.start_char) in blocks]
         budget = (project_budget([s for s in sentences if s in section_text]) or
                   (item_amount(text.blocks[section.first].text) if section.item else None) or project_budget(sentences))
@@ -170,8 +170,9 @@ class Extractor:
         """The owner a fact-box line of the section names whole ('Sökande: Leader nordvästra Skåne med Öresund')."""
         for i in range(section.first, min(section.last, text.owner_box)):
             m = OWNER_LABEL_RE.match(text.blocks[i].text)
-            if m and m.group("name")[:1].isupper() and len(m.group("name").split()) <= 10:
-                return self.named_owner(doc, text, i, m.group("name"))
+            name = re.sub(r"\s*\([^()]*\)$", "", m.group("name")) if m else ""  # 'Name (KVM)': the name
+            if name[:1].isupper() and len(name.split()) <= 10:
+                return self.named_owner(doc, text, i, name)
         return None
 
     def named_owner(self, doc: Doc, text: PageText, index: int, name: str) -> dict:
@@ -197,8 +198,8 @@ class Extractor:
     def site_as_owner(self, text: PageText, doc: Doc, blocks: set[int], site: Organisation | None, county: str | None,
                       roles: dict[str, list[dict]]) -> dict | None:
         """The site's own organisation as owner when the project text names it (or 'kommunen', 'vi') outside a no-role context."""
-        if site is None or any(e["id"] == site.id for e in roles["none"] + roles["funder"]):
-            return None
+        if site is None or any(e["id"] == site.id for e in roles["none"] + roles["funder"] + roles["partner"]):
+            return None  # named without a role, as a payer or as one participant among others: not the owner
         for span in doc.spans["orgs"]:
             if text.block_at(span.start_char) in blocks and (span.id_ == site.id or span.id_ == "self"):
                 return self.entity(span, site, county) if span.id_ == "self" else {
@@ -269,6 +270,19 @@ def _cofinances(funder: dict) -> bool:
     verb = evidence[cue.start():].split(maxsplit=1)[0].strip(".,;:")
     return funder["kind"] in COFINANCIER_KINDS or bool(
         funder["id"] and 0 <= evidence.find(funder["mention"]) < cue.start() and not verb.endswith("s"))
+
+
+def _alias_of(entity: dict, other: dict) -> bool:
+    """Whether an unlisted name is another name of a body: its whole words inside the body's name ('Civilisationen'
+    in 'Ideella föreningen Civilisationen') or the initials of it ('KCEM' for 'Kompetens Centrum Energetiska
+    Material')."""
+    if entity["id"] and entity["id"] not in KIND_IDS and entity["id"] == other["id"]:
+        return True
+    name, full = entity["mention"], other["name"]
+    words = full.split()
+    initials = "".join(w[0] for w in words if w[:1].isupper())
+    return (len(words) > len(name.split()) and f" {name.lower()} " in f" {full.lower()} " or
+            len(name) > 2 and name.isupper() and name == initials)
 
 
 def _key(entity: dict) -> str:

@@ -10,6 +10,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from pipelines.extract.knowledge import countries
+
 ROLE_CUES = Path(__file__).with_name("data") / "role_cues.json"
 NUMBER = {"LIKE_NUM": True, "OP": "+"}  # '#' in a cue phrase: a number, also '3 600 000'
 
@@ -70,6 +72,7 @@ class RoleCues:
         self.not_names = frozenset(data["not_name_words"])
         self.joiners = frozenset(data["name_joiners"])
         self.compound_joiners = frozenset(data["compound_joiners"])
+        self.countries = countries()
         self.max_lower_tail: int = data["max_lower_tail"]
         self.short_word: int = data["short_lower_word"]
         self.logo_words = frozenset(data["logo_words"])
@@ -78,9 +81,9 @@ class RoleCues:
         self.prepositions = frozenset(data["prepositions"])
         self.project_nouns = frozenset(data["name_of_project_before"])
         self.list_labels: dict[str, str] = data["list_labels"]
-        self.programme_funders = tuple(data["programme_funder_prefixes"])
         self.member_groups = frozenset(data["member_groups"])
         self.max_item_words: int = data["max_item_words"]
+        self.programme_funders = tuple(data["programme_funder_prefixes"])
         self.max_items: int = data["max_list_items"]
         self.quiet = re.compile("|".join(data["quiet_sentences"]), re.I)
         by_phrase: dict[str, tuple[str | None, str | None]] = {}
@@ -137,7 +140,8 @@ class RoleCues:
             joins = token is not None and (token.lower_ in self.joiners or token.lower_ in self.compound_joiners and
                                            n > 0 and tokens[n - 1].text.endswith("-"))  # 'Energi- och MiljöCentrum'
             joiner = (joins and start is not None and n + 1 < len(tokens)
-                      and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken)
+                      and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken
+                      and tokens[n + 1].lower_ not in self.countries)  # 'Stellenbosch i Sydafrika': the place
             if capital or joiner:
                 start = token.i if start is None else start
                 continue
@@ -187,8 +191,9 @@ class RoleCues:
         if before is not None and before.text in "”“\"«'":
             return False
         after = doc[end] if end < sent.end else None
+        in_country = after is not None and end + 1 < sent.end and doc[end + 1].lower_ in self.countries
         return (after is None or after.i in taken or not after.is_alpha or not after.text[:1].islower() or
-                after.lower_ in self.connectors | self.breakers | self.before_breakers)
+                after.lower_ in self.connectors | self.breakers | self.before_breakers or in_country)
 
     def _depths(self, sent: Span) -> dict[int, int]:
         """Parenthesis depth of each token of a sentence."""
@@ -245,7 +250,7 @@ class RoleCues:
         taken = {i for s in orgs for i in range(s.start, s.end)} | {i for c in cues for i in range(c.start, c.end)}
         model = [n for n in named if taken.isdisjoint(range(n.start, n.end)) and (n.start, n.end) not in places
                  and (self._name_like(sent, n.start, n.end, taken) or len(n) > 1 and n[-1].is_lower)]
-        both = model + self.candidates(sent, orgs, cues, places)
+        both = [n for n in model + self.candidates(sent, orgs, cues, places) if n.text.lower() not in self.countries]
         return first_come(sorted(both, key=lambda s: s.start - s.end))  # the longer reading of a name wins
 
     def attribute(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]], named: list[Span] = (),

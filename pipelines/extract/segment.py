@@ -23,6 +23,7 @@ QUOTED_RE = re.compile(r"[”“\"«]([^”“\"»]{3,120})[”“\"»]")
 NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|en)\s+(?:\S+\s+){0,3}?"
                          r"(?:[\w-]*projekt|förstudie|satsning|initiativ)\b")
 OWNER_ROLES = ("owner", "funder")
+TITLE_DASH_OWNER_RE = re.compile(r"^(?:[^:]{3,80}:\s+)?(?P<title>[^:]{2,80}?)\s+[-–]\s+(?P<owner>[^-–:]{2,80})$")
 NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
 NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
@@ -210,8 +211,9 @@ def _has_money(text: str) -> bool:
 
 def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: int) -> tuple[str, str | None] | None:
     """(title, owner as written) when block i starts a project of a listing: a 'Projekt: Title' record, an owner
-    heading above '"Name" Projektet ...', a title line above a money label line, or 'Title<separator>...' with an
-    amount in its first sentence; else None.
+    heading above '"Name" Projektet ...', '[Theme:] Title - Owner' above 'Projektet ...' (the owner an organisation
+    the registry knows), a title line above a money label line, or 'Title<separator>...' with an amount in its first
+    sentence; else None.
     org_spans: (start, end) characters of the registry's organisations; start: the block's offset."""
     rules, block = page_rules(), blocks[i]
     record = rules["record_re"].match(block.text)
@@ -222,6 +224,11 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
     if (quoted and block.is_heading and len(block.text.split()) <= 8 and not _is_generic(block.text) and
             not is_label_line(block)):  # owner as heading, then '"Name" Projektet ska ...'
         return quoted.group(1).strip(" ."), block.text.strip(" .:")
+    dash = TITLE_DASH_OWNER_RE.match(block.text)  # 'Utveckling av natur-/kulturarv: Attractive Hardwoods - Skogsstyrelsen'
+    if (dash and nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and
+            dash.group("title")[:1].isupper() and not _is_generic(dash.group("title")) and
+            (start + dash.start("owner"), start + len(block.text)) in org_spans):
+        return dash.group("title").strip(), dash.group("owner")
     about = nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(
         re.split(r"(?<=[.!?])\s+", nxt.text, maxsplit=1)[0])  # 'Projektet beviljas 1,5 miljoner euro.'
     if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
@@ -279,7 +286,7 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
         if blocks[i].kind == "li":
             stop = min(stop, i + 2 if i + 1 < end and _item_detail(blocks[i + 1]) else i + 1)
         else:
-            stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j])), stop)
+            stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j], blocks[j - 1])), stop)
         spans.append((i, stop))
     more = _later_mentions(blocks[:end], [title for _, (title, _) in found], spans)
     sections: list[Section] = []
