@@ -166,3 +166,11 @@ def test_theme_title_owner_lines_above_projektet_are_listed_projects_with_their_
                                                      ("Solkraft i byarna", "Region Dalarna")]
     first = page_text.blocks[sections[0].first:sections[0].last]
     assert any("Eva Berg" in b.text for b in first)
+
+
+def test_a_quoted_name_after_a_decision_word_titles_its_section() -> None:
+    text = ("Utvecklingsarbete\nTurism\nVerket beviljar högst 900 000 kronor till Hjo kommun för att bedriva den "
+            "verksamhet som anges i detta beslut ”Hållbar turism i Hjo”.\nFiske\nVerket beviljar Hjo kommun stöd "
+            "för att genomföra projektet ”Fiske för alla”, dock högst 300 000 kronor.\n")
+    _, (sections, _) = split(text)
+    assert [s.title for s in sections] == ["Hållbar turism i Hjo", "Fiske för alla"]

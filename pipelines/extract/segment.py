@@ -170,15 +170,15 @@ def page_title(page_text: PageText, fallback: str) -> str:
 
 
 def section_title(page_text: PageText, first: int, last: int, fallback: str) -> str:
-    """A project's title: a 'Projektnamn:' record, a quoted project name, 'X är ett projekt', its heading, or the
-    fallback."""
+    """A project's title: a 'Projektnamn:' record, a quoted project name ('projektet ”X”', 'i detta beslut ”X”'),
+    'X är ett projekt', its heading, or the fallback."""
     record = next((m for b in page_text.blocks[first:last] if (m := page_rules()["record_re"].match(b.text))), None)
     if record:
         return record.group("title").strip(" .:")
     for block in page_text.blocks[first:last]:
         for m in QUOTED_RE.finditer(block.text):
             before = block.text[max(0, m.start() - 25):m.start()].lower()
-            if "projekt" in before or "förstudie" in before:
+            if any(cue in before for cue in page_rules()["quoted_name_cues"]):
                 return m.group(1).strip(" .")
         m = NAMED_AS_RE.match(block.text)
         if m and not m.group("name").lower().startswith(("projektet", "det ", "detta", "den ", "syftet", "målet")):
