@@ -221,3 +221,19 @@ def test_kept_facet_counts_follow_store_merge_undo_and_retire(archive) -> None:
     counts = kept_counts(archive)
     recount(archive, "project_overview")  # what a from-scratch count gives
     assert kept_counts(archive) == counts == counted(archive)
+
+
+def test_an_older_archive_gets_its_facet_counts(archive) -> None:
+    merge_projects(archive)
+    expected = counted(archive)
+    for (name,) in archive.execute("select name from sqlite_master where type = 'trigger' and name like "
+                                   "'project_overview_counts_%'").fetchall():
+        archive.execute(f"drop trigger [{name}]")
+    archive.execute("drop table facet_counts")
+    path = archive.execute("pragma database_list").fetchone()[2]
+    archive.close()
+    reopened = open_archive(path)
+    try:
+        assert kept_counts(reopened) == expected and expected["", "funders"] == 3
+    finally:
+        reopened.close()
