@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import os
 import random
 import re
@@ -89,7 +90,8 @@ def generate_site(root: Path, pages: int, seed: int = 4) -> set[str]:
     projects: set[str] = set()
     templates = real_templates()
     nav = "".join(f'<a href="/{s}/">{s.replace("-", " ").capitalize()}</a>' for s in SECTIONS)
-    slugs = iter(f"{a}-{b}-{c}" for a in SLUG_WORDS for b in SLUG_WORDS for c in SLUG_WORDS if len({a, b, c}) == 3)
+    triples = [f"{a}-{b}-{c}" for a in SLUG_WORDS for b in SLUG_WORDS for c in SLUG_WORDS if len({a, b, c}) == 3]
+    slugs = itertools.chain(triples, (f"{t}-{n}" for n in itertools.count(2) for t in triples))  # 6,840 a round
     news_count = max(20, pages // 13)
     per_section = (pages - news_count - 20 - 60) // len(SECTIONS)
     for s_index, section in enumerate(SECTIONS):

@@ -1,7 +1,8 @@
 """The cleaned page that every extraction step reads."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields
 
 HEADING_KINDS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -35,3 +36,19 @@ class CleanPage:
     def text(self) -> str:
         """Main text, one block a line."""
         return "\n".join(b.text for b in self.blocks)
+
+    def to_json(self) -> str:
+        """The page without its URL as compact JSON: {"title": ..., "blocks": [[kind, text], ...], "published": ...}
+        (every field but url), what page_versions.clean_page keeps so the extraction stage need not clean again."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("url", "blocks")}
+        data["blocks"] = [[block.kind, block.text] for block in self.blocks]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, url: str, text: str) -> "CleanPage":
+        """The page at `url` from to_json()'s output; fields it lacks take their defaults. ValueError (a
+        json.JSONDecodeError) or TypeError for text that is not such JSON."""
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)} - {"url", "blocks"}
+        blocks = [Block(kind, block_text) for kind, block_text in data.get("blocks", [])]
+        return cls(url=url, blocks=blocks, **{k: v for k, v in data.items() if k in known})

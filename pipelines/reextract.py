@@ -1,8 +1,9 @@
-"""The extraction stage: kept pages read again from their raw body, cleaned and extracted in nlp.pipe batches by a
-worker process per core, and their projects replaced; no fetching.
+"""The extraction stage: kept pages extracted in nlp.pipe batches by a worker process per core, and their projects
+replaced; no fetching.
 
 `crawl` runs it after the downloads over the pages whose text or extractor version changed (a crawl stores pages
-only, so downloads never wait for NLP); `reextract` runs it over every kept page after the extractor improves.
+only, so downloads never wait for NLP), reading the cleaned page the crawl stored with each version (clean_page);
+`reextract` runs it over every kept page after the extractor or the cleaner improves, cleaning each raw body again.
 Resumable like the crawl: a page's projects and its extractor_version are written in one transaction, so the pages
 still to extract are found from the archive (extractor_version null or not the current one).
 """
@@ -14,6 +15,7 @@ import multiprocessing
 import os
 import sqlite3
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -28,14 +30,17 @@ logger = logging.getLogger(__name__)
 
 BATCH = 64  # pages a worker cleans and extracts (nlp.pipe) per task
 KEPT = "from pages p join page_versions v on v.url = p.url and v.version = p.version where v.body_gz is not null"
-ROW_SQL = f"select p.url, p.site_id, coalesce(p.last_seen_at, p.fetched_at) as seen_at, v.body_gz, v.content_type {KEPT}"
+ROW_SQL = ("select p.url, p.site_id, coalesce(p.last_seen_at, p.fetched_at) as seen_at, v.body_gz, v.content_type, "
+           "{clean_page} as clean_page " + KEPT)
 
 
+@lru_cache(maxsize=1)
 def extractor_version() -> str:
-    """The current extractor's version (pages extracted by another one are pending)."""
-    from pipelines.extract.engine import EXTRACTOR_VERSION
+    """The current extractor's version (pages extracted by another one are pending), read from the rule files
+    without loading spaCy, so a re-crawl with nothing to extract never loads it."""
+    from pipelines.versions import extractor_version as rules_version
 
-    return EXTRACTOR_VERSION
+    return rules_version()
 
 
 def pending_urls(db: Database, version: str | None) -> list[str]:
@@ -51,15 +56,23 @@ def pending_urls(db: Database, version: str | None) -> list[str]:
             return urls
 
 
-def _rows(db: Database, urls: list[str]) -> list[dict[str, Any]]:
-    """The pages' rows with their current raw body, in the order of `urls`."""
+def _rows(db: Database, urls: list[str], reclean: bool = False) -> list[dict[str, Any]]:
+    """The pages' rows with their current raw body and stored cleaned page (none when `reclean`), in the order of
+    `urls`."""
     marks = ", ".join("?" * len(urls))
-    found = {row["url"]: row for row in db.query(f"{ROW_SQL} and p.url in ({marks})", urls)}
+    sql = ROW_SQL.format(clean_page="null" if reclean else "v.clean_page")
+    found = {row["url"]: row for row in db.query(f"{sql} and p.url in ({marks})", urls)}
     return [found[url] for url in urls if url in found]
 
 
 def _clean(row: dict[str, Any]) -> CleanPage | None:
-    """The cleaned page from its raw body, or None (logged) if it cannot be read."""
+    """The cleaned page: the one stored with the version, else cleaned from its raw body; None (logged) if the body
+    cannot be read."""
+    if row.get("clean_page"):
+        try:
+            return CleanPage.from_json(row["url"], row["clean_page"])
+        except (ValueError, TypeError) as error:
+            logger.warning("Cleaning %s again: its stored cleaned page cannot be read (%s)", row["url"], error)
     try:
         html = decode_html(gzip.decompress(row["body_gz"]), row["content_type"])
         return clean_html(decode_protected_emails(html), row["url"], row["content_type"])
@@ -71,7 +84,8 @@ def _clean(row: dict[str, Any]) -> CleanPage | None:
 def extract_rows(extractor: Any, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(row without its body, record) for each readable page, extracted in one batch; a batch that fails is
     extracted page by page so that one bad page only costs its own record ({"error": ...})."""
-    cleaned = [({k: v for k, v in row.items() if k != "body_gz"}, page) for row in rows if (page := _clean(row))]
+    cleaned = [({k: v for k, v in row.items() if k not in ("body_gz", "clean_page")}, page) for row in rows
+               if (page := _clean(row))]
     try:
         return list(zip([row for row, _ in cleaned], extractor.extract([page for _, page in cleaned])))
     except Exception:
@@ -96,9 +110,10 @@ def _start_worker(path: str) -> None:
     _worker["extractor"] = Extractor()
 
 
-def _work(urls: list[str]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Extract one batch of pages in a worker process."""
-    return extract_rows(_worker["extractor"], _rows(_worker["db"], urls))
+def _work(task: tuple[list[str], bool]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Extract one batch of pages (URLs, whether to clean them again) in a worker process."""
+    urls, reclean = task
+    return extract_rows(_worker["extractor"], _rows(_worker["db"], urls, reclean))
 
 
 def _batches(urls: list[str]) -> Iterator[list[str]]:
@@ -115,8 +130,9 @@ def _db_path(db: Database) -> str:
 def run_stage(db: Database, everything: bool = False, workers: int | None = None,
               extractor: Any = None) -> tuple[int, int]:
     """Extract the pending pages (every kept page when `everything`) and replace their projects; return
-    (pages extracted, projects in the archive). Worker processes: `workers` (default one per core, never more than
-    the batches); one, or a given `extractor`, runs in this process."""
+    (pages extracted, projects in the archive). Pending pages are read from their stored cleaned page, every page
+    (`everything`) is cleaned again from its raw body. Worker processes: `workers` (default one per core, never
+    more than the batches); one, or a given `extractor`, runs in this process."""
     urls = pending_urls(db, None if everything else extractor_version())
     batches = list(_batches(urls))
     workers = min(workers or os.cpu_count() or 1, len(batches))
@@ -127,13 +143,13 @@ def run_stage(db: Database, everything: bool = False, workers: int | None = None
             from pipelines.extract.engine import Extractor
 
             extractor = Extractor()
-        results: Iterator[list] = (extract_rows(extractor, _rows(db, batch)) for batch in batches)
+        results: Iterator[list] = (extract_rows(extractor, _rows(db, batch, everything)) for batch in batches)
         pages = _store(db, results)
     else:
         logger.info("Extracting %d pages in %d worker processes", len(urls), workers)
         context = multiprocessing.get_context("spawn")  # no fork of a process that ran Scrapy's reactor and threads
         with context.Pool(workers, initializer=_start_worker, initargs=(_db_path(db),)) as pool:
-            pages = _store(db, pool.imap(_work, batches))
+            pages = _store(db, pool.imap(_work, [(batch, everything) for batch in batches]))
     prune_organisations(db)
     merge_projects(db)  # descriptions of one project on several pages become one project
     return pages, db.execute("select count(*) from projects where merged_into is null").fetchone()[0]

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from pipelines.store import mark_removed
+from pipelines.store import mark_removed, write_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Frontier:
 
 def start_run(db: Database, sites: list[dict[str, Any]], max_pages: int, now: str) -> int:
     """Open a new run (abandoning any interrupted one); return its id."""
-    with db.atomic():
+    with write_transaction(db):
         for (run_id,) in db.execute("select id from crawl_runs where status in ('running', 'interrupted')").fetchall():
             logger.warning("Abandoning interrupted crawl run %s (resume it with --resume instead)", run_id)
             db.execute("update crawl_runs set status = 'abandoned' where id = ?", [run_id])
@@ -55,7 +55,7 @@ def resumable_run(db: Database) -> dict[str, Any] | None:
 
 def resume_run(db: Database, run_id: int) -> Frontier:
     """Mark a run running again and return its frontier."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute("update crawl_runs set status = 'running', resumed = resumed + 1 where id = ?", [run_id])
     frontier = Frontier()
     for row in db.query("select * from crawl_frontier where run_id = ?", [run_id]):
@@ -77,7 +77,7 @@ def record_outcome(db: Database, run_id: int, url: str, site_id: str | None, out
 
 def interrupt_run(db: Database, run_id: int, bytes_received: int) -> None:
     """Leave a stopped run resumable."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute("update crawl_runs set status = 'interrupted', bytes_received = bytes_received + ? where id = ?",
                    [bytes_received, run_id])
 
@@ -86,7 +86,7 @@ def finish_run(db: Database, run_id: int, bytes_received: int, remove_after: int
     """Total the run per site, mark pages absent for `remove_after` runs removed, flag broken sites; return site rows."""
     run = db.table("crawl_runs").get(run_id)
     site_rows = []
-    with db.atomic():
+    with write_transaction(db):
         for site in json.loads(run["sites"]):
             row = _site_totals(db, run_id, site["id"])
             previous = _previous_totals(db, run_id, site["id"])

@@ -14,11 +14,12 @@ from pipelines.items import PageItem
 from pipelines.merge import merge_projects
 from pipelines.runs import record_outcome, thin_text
 from pipelines.store import (content_hash, mark_removed, open_archive, prune_organisations, record_error, store_page,
-                             store_site, touch_page, utc_now)
+                             store_site, touch_page, utc_now, write_transaction)
 from pipelines.signals import crawl_error, site_moved
 from pipelines.urls import netloc
 
 logger = logging.getLogger(__name__)
+CLOSING_BUSY_TIMEOUT_MS = 60_000  # how long the crawl's last writes wait for another writer (pages wait 5 s)
 
 
 class CleanPipeline:
@@ -63,16 +64,24 @@ class StorePipeline:
             store_site(self.db, site, now)
 
     def close_spider(self) -> None:
-        now = utc_now()
-        for url, site_id, error in self.unstored:  # the archive may have been busy then; record them now
-            try:
-                record_error(self.db, url, site_id, "store", f"could not write to the archive: {error}", now,
-                             self.run_id)
-            except sqlite3.Error as again:
-                logger.error("Could not record the unstored page %s either: %s", url, again)
+        self.db.execute(f"PRAGMA busy_timeout = {CLOSING_BUSY_TIMEOUT_MS}")  # no page waits on us any more
+        self._record_unstored()
         prune_organisations(self.db)
         merge_projects(self.db)
         self.db.close()
+
+    def _record_unstored(self) -> None:
+        """Record the pages and errors the archive was too busy to take, as crawl_errors kind 'store', in one
+        transaction; log each one when even that fails."""
+        now = utc_now()
+        try:
+            with write_transaction(self.db):
+                for url, site_id, error in self.unstored:
+                    record_error(self.db, url, site_id, "store", f"could not write to the archive: {error}", now,
+                                 self.run_id)
+        except sqlite3.Error as again:
+            for url, _, _ in self.unstored:
+                logger.error("Could not record the unstored page %s either: %s", url, again)
 
     def process_item(self, item: PageItem) -> PageItem:
         try:
@@ -87,7 +96,7 @@ class StorePipeline:
     def _store(self, item: PageItem) -> None:
         """Write the page (or its unchanged mark) with its crawl-frontier entry, in one transaction."""
         now = utc_now()
-        with self.db.atomic():  # the page, its version, projects and frontier entry: all or nothing
+        with write_transaction(self.db):  # the page, its version, projects and frontier entry: all or nothing
             if item.state == "fetched":
                 outcome = self._store_fetched(item, now)
             elif item.state == "unchanged":
@@ -106,7 +115,8 @@ class StorePipeline:
             "http_status": item.http_status, "content_type": item.content_type, "content_hash": content_hash(text),
             "etag": item.etag, "last_modified": item.last_modified,
         }
-        outcome = store_page(self.db, item.site_id, row, None, now, item.body)  # projects: the extraction stage
+        outcome = store_page(self.db, item.site_id, row, None, now, item.body,  # projects: the extraction stage
+                             page.to_json() if page else None)
         if record.get("error"):
             record_error(self.db, item.url, item.site_id, "parse", record["error"], now, self.run_id)
         elif problem := thin_text(len(text), page.visible_chars if page else 0):
@@ -125,7 +135,7 @@ class StorePipeline:
 
     def _record_crawl_error(self, url: str, site_id: str | None, kind: str, message: str, status: int | None) -> None:
         now = utc_now()
-        with self.db.atomic():
+        with write_transaction(self.db):
             record_error(self.db, url, site_id, kind, message, now, self.run_id)
             gone = status in (404, 410) and mark_removed(self.db, [url], now)
             if gone:
@@ -135,6 +145,6 @@ class StorePipeline:
     def on_site_moved(self, site_id: str, url: str) -> None:
         site = self.db.table("sites").get(site_id)
         logger.warning("Site %s moved from %s to %s; recording its new address", site_id, site["base_url"], url)
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.table("sites").update(site_id, {"base_url": url, "host": netloc(url), "moved_from": site["base_url"],
                                                     "moved_at": utc_now()})

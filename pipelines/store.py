@@ -8,6 +8,8 @@ import re
 import sqlite3
 import unicodedata
 from datetime import datetime, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -182,16 +184,45 @@ def recount(db: Database, view: str) -> None:
 
 
 def open_archive(path: str | Path) -> Database:
-    """Open (or create) an archive in WAL mode with its declared shape; ArchiveError for a file that is not SQLite."""
+    """Open (or create) an archive in WAL mode with its declared shape; ArchiveError for a file that is not SQLite.
+
+    synchronous=NORMAL, SQLite's advice for WAL: a commit is not synced to disk (the crawl commits once a page), and
+    a killed process loses nothing; only a power cut or OS crash may undo the last commits, which the next crawl
+    fetches again. The file stays consistent either way."""
     check_archive_file(path)
     db = Database(path)
     db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     ensure_db_shape(db)
     store_municipalities(db)
     if db.table("funding_sources").count != len(funding_sources()):
         store_funding_sources(db)
     return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that takes the archive's write lock first (BEGIN IMMEDIATE), committed on exit and rolled back
+    on an error; inside another transaction, a savepoint of it (sqlite-utils' atomic()).
+
+    sqlite-utils' atomic() begins a deferred transaction: one that reads before it writes (an upsert does) and then
+    meets another writer gets "database is locked" at once, since SQLite skips the busy timeout when upgrading a
+    read transaction (a wait could deadlock). Taking the lock first makes it wait the connection's busy timeout.
+    sqlite3.OperationalError "database is locked" when the lock stays held that long.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with db.atomic():  # a savepoint inside ours
+            yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.conn.execute("COMMIT")
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -324,13 +355,14 @@ def store_site(db: Database, site: dict[str, Any], now: str) -> None:
 
 
 def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]] | None, now: str,
-               body: bytes | None = None) -> str:
-    """Write one fetched page, its text version, raw body and projects in one transaction; return new, changed or unchanged.
+               body: bytes | None = None, clean_page: str | None = None) -> str:
+    """Write one fetched page, its text version, raw body (with `clean_page`, the CleanPage.to_json() read from it)
+    and projects in one transaction; return new, changed or unchanged.
 
     With projects None the page waits for the extraction stage (pipelines/reextract.py): a new or changed text
     clears its extractor_version, an unchanged one keeps it, and its projects stay as they are until then."""
     page = {"content_hash": content_hash(page.get("text") or ""), **page}
-    with db.atomic():
+    with write_transaction(db):
         previous = (db.table("pages").get(page["url"]) if _exists(db, "pages", "url", page["url"]) else None) or {}
         outcome = ("new" if not previous else "unchanged" if previous.get("content_hash") == page["content_hash"]
                    else "changed")
@@ -343,7 +375,8 @@ def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[
                "changed_at": previous.get("changed_at") if outcome == "unchanged" else now,
                "body_hash": body_hash(body) if body is not None else previous.get("body_hash")}
         db.table("pages").upsert(row, pk="url")
-        db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now)})
+        db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now,
+                                                                       clean_page)})
         if projects is not None:
             _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
     return outcome
@@ -351,7 +384,7 @@ def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[
 
 def touch_page(db: Database, url: str, now: str) -> None:
     """Record that an unchanged page (304 or identical body) was seen again, with its projects."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute("update pages set fetched_at = ?, last_seen_at = ?, removed_at = null, missed_runs = 0 "
                    "where url = ?", [now, now, url])
         db.execute("update projects set last_seen_at = ?, removed_at = null where page_url = ?", [now, url])
@@ -360,7 +393,7 @@ def touch_page(db: Database, url: str, now: str) -> None:
 def mark_removed(db: Database, urls: list[str], now: str) -> int:
     """Flag pages as removed, and their projects with them; rows stay. Return how many pages were newly flagged."""
     flagged = 0
-    with db.atomic():
+    with write_transaction(db):
         for url in urls:
             flagged += db.execute("update pages set removed_at = ? where removed_at is null and url = ?",
                                   [now, url]).rowcount
@@ -370,7 +403,7 @@ def mark_removed(db: Database, urls: list[str], now: str) -> int:
 
 def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any], seen_at: str) -> None:
     """Replace a stored page's extracted fields and projects with a new extractor's record (no fetch involved)."""
-    with db.atomic():
+    with write_transaction(db):
         title = {"title": record["title"]} if record.get("title") else {}
         db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
                                  | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
@@ -463,7 +496,7 @@ def _store_organisation(db: Database, org: dict[str, Any]) -> str:
 
 def prune_organisations(db: Database) -> int:
     """Delete organisations no project refers to any more (after re-extraction); return how many."""
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.execute("delete from organisations where id not in (select organisation_id from "
                             "project_organisations) and id not in (select owner_id from projects where owner_id is not null)")
     return cursor.rowcount
@@ -472,6 +505,6 @@ def prune_organisations(db: Database) -> int:
 def record_error(db: Database, url: str, site_id: str | None, kind: str, message: str, now: str,
                  run_id: int | None = None) -> None:
     """Log a page that could not be fetched or read."""
-    with db.atomic():
+    with write_transaction(db):
         db.table("crawl_errors").insert({"url": url, "site_id": site_id, "kind": kind, "message": message,
                                          "occurred_at": now, "run_id": run_id})

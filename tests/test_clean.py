@@ -160,3 +160,64 @@ def test_visible_swedish_date_lines():
 def test_visible_chars_measure_the_whole_page():
     page = clean_html(page_with(f"<p>{PROJECT_TEXT}</p>"), "u")
     assert page.visible_chars > len(page.text) > 0
+
+
+def start_page_with(beside_main: str, main: str) -> str:
+    return ('<html lang="sv"><head><title>Bergby kommun</title></head><body>'
+            '<header><a href="/">Bergby kommun</a><nav><a href="/a">Omsorg och stöd</a></nav></header>'
+            f'{beside_main}<div id="content">{main}</div>'
+            '<footer><p>Bergby kommun, 999 99 Bergby, 0123-45 67 00</p></footer></body></html>')
+
+
+def test_start_page_teasers_beside_the_main_element_are_kept():
+    hero = ('<div class="hero"><div class="card"><a href="/bad"><h2>Nya badplatsen öppnar i juni</h2>'
+            '<p>Kommunen bygger en ny badplats vid sjön.</p></a></div></div>')
+    languages = '<div class="lang-list"><h2><a href="/en">English</a></h2><h2><a href="/fi">Suomeksi</a></h2></div>'
+    main = '<h2>Nyheter</h2><p>Budgeten för 2025 är antagen av kommunfullmäktige.</p>'
+    page = clean_html(start_page_with(hero + languages, main), "https://www.bergby.se/")
+    assert [b.text for b in page.blocks] == ["Nya badplatsen öppnar i juni", "Kommunen bygger en ny badplats vid sjön.",
+                                             "Nyheter", "Budgeten för 2025 är antagen av kommunfullmäktige."]
+    assert "Omsorg och stöd" not in page.text and "0123-45 67 00" not in page.text
+    # on a page that is no start page, the main element alone is the main content
+    assert "Nya badplatsen" not in clean_html(start_page_with(hero, main), "https://www.bergby.se/nyheter/budget").text
+
+
+def test_start_page_lists_of_short_links_are_furniture_but_teaser_cards_are_not():
+    shortcuts = ('<h2>Genvägar</h2><ul><li><a href="/a"><span>Lediga jobb</span></a></li><li><a href="/b">Taxor och '
+                 'avgifter</a></li><li><a href="/c">Felanmälan</a></li></ul>')
+    tools = '<div><div><a href="/t"><img src="t.png">Teckenspråk</a></div><div><a href="/l">Lättläst</a></div>' \
+            '<div><a href="/e">In English</a></div></div>'
+    cards = ''.join(f'<div class="teaser"><a href="/{n}"><div><strong>{n}</strong> - en handbok</div></a></div>'
+                    for n in ("Bygglov", "Strandskydd", "Detaljplaner"))
+    main = f'<h2>Nyheter</h2><p>Budgeten för 2025 är antagen.</p>{shortcuts}{tools}<div class="grid">{cards}</div>'
+    text = clean_html(start_page_with("", main), "https://www.bergby.se/").text
+    assert "Budgeten för 2025 är antagen." in text and "Bygglov - en handbok" in text
+    for furniture in ("Lediga jobb", "Felanmälan", "Teckenspråk", "Lättläst", "In English"):
+        assert furniture not in text
+    headlines = ''.join(f'<li><a href="/{i}">{t}</a></li>' for i, t in enumerate(
+        ("Ny förskola öppnar i Norrby", "Budgeten för nästa år antagen", "Vägarbete på Storgatan i maj")))
+    assert "Budgeten för nästa år antagen" in clean_html(start_page_with("", f"<ul>{headlines}</ul>"),
+                                                         "https://www.bergby.se/").text  # news headlines, no shortcuts
+    # on other pages a list of linked names may be a project's partners
+    assert "Lediga jobb" in clean_html(start_page_with("", main), "https://www.bergby.se/projekt/x").text
+
+
+def test_links_to_listings_are_furniture_read_more_links_are_not():
+    main = ('<h1>Nyheter</h1><div class="news"><h3>Budgeten antagen</h3><p>Fullmäktige antog budgeten.</p>'
+            '<p class="all"><a href="/nyheter">Gå till nyhetslistan</a></p></div><p><a href="/x">Visa alla '
+            'händelser</a></p><p><a href="/uppdrag">Läs mer om vårt uppdrag</a></p><p>Se alla beslut i '
+            '<a href="/arkiv">protokollsarkivet</a> för året.</p><p><a href="/f">Alla åldrars förening</a></p>')
+    text = clean_html(page_with(main), "https://www.bergby.se/nyheter").text
+    assert "Gå till nyhetslistan" not in text and "Visa alla händelser" not in text
+    assert "Läs mer om vårt uppdrag" in text and "Se alla beslut i protokollsarkivet för året." in text
+    assert "Alla åldrars förening" in text  # a name, not a link to a listing
+
+
+def test_area_chooser_and_complementary_column_are_furniture():
+    main = (f'<h1>Älvbrons framtid</h1><p>{PROJECT_TEXT}</p><div class="pane city-area-chooser"><h3>Inget område '
+            'valt</h3><a class="btn" href="?omrade=#x">Välj område</a></div><div class="complementary"><h2>Tillsyn'
+            '</h2><p><a href="/k">Kontaktuppgifter för tillsynen</a></p></div>')
+    text = clean_html(page_with(main), "https://www.bergby.se/projekt/alvbron").text
+    assert PROJECT_TEXT in text
+    for furniture in ("Inget område valt", "Välj område", "Kontaktuppgifter för tillsynen"):
+        assert furniture not in text

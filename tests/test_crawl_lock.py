@@ -46,9 +46,6 @@ def test_a_second_crawl_2_s_later_exits_4_and_the_archive_equals_a_single_crawls
     conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: since the extraction-stage and overview-trigger merges the unstored "
-                   "pages' crawl_errors rows fail with 'database is locked' at close_spider (exit 5 and the log "
-                   "line still hold); see the session note")
 def test_pages_that_cannot_be_written_are_recorded_and_fail_the_crawl(sites_csv, tmp_path):
     db = tmp_path / "archive.db"
     crawl = start_crawl(sites_csv, db)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipelines import reextract
+from pipelines.clean import clean_html
+from pipelines.page import CleanPage
 from pipelines.reextract import pending_urls, run_stage
 from pipelines.store import content_hash, open_archive, store_page, store_site
 
@@ -28,6 +30,7 @@ class CountingExtractor:
 
     def __init__(self, stop_after: int | None = None) -> None:
         self.read: list[str] = []
+        self.titles: list[str] = []
         self.stop_after = stop_after
 
     def extract(self, pages):
@@ -35,17 +38,18 @@ class CountingExtractor:
             if self.stop_after is not None and len(self.read) >= self.stop_after:
                 raise KeyboardInterrupt
             self.read.append(page.url)
+            self.titles.append(page.title)
             yield {"is_project_page": True, "extractor_version": VERSION, "title": page.title, "published": None,
                    "updated": None, "projects": [{"title": page.title, "funders": [], "partners": [], "contacts": []}]}
 
 
-def store(db, n: int, text: str, now: str = NOW) -> str:
-    """Store page n as the crawl does (no projects: the stage extracts them)."""
+def store(db, n: int, text: str, now: str = NOW, clean_page: str | None = None) -> str:
+    """Store page n as the crawl does (no projects: the stage extracts them), with the cleaned page given."""
     url = f"http://127.0.0.1:1/projekt-{n}.html"
     body = html(f"Projekt {n}", text)
     row = {"url": url, "title": f"Projekt {n}", "text": f"Projekt {n}\n{text}", "http_status": 200,
            "content_type": "text/html; charset=utf-8", "content_hash": content_hash(f"Projekt {n}\n{text}")}
-    store_page(db, SITE["id"], row, None, now, body)
+    store_page(db, SITE["id"], row, None, now, body, clean_page)
     return url
 
 
@@ -84,6 +88,27 @@ def test_an_interrupted_stage_resumes_from_the_archive(db) -> None:
     run_stage(db, extractor=rest)
     assert sorted(rest.read) == sorted(urls)[2:]
     assert db.execute("select count(*) from projects").fetchone()[0] == 5 and pending_urls(db, VERSION) == []
+
+
+def test_a_cleaned_page_survives_its_json_unchanged() -> None:
+    page = clean_html(html("Projekt 1", "Projektet finansieras av Region Norrbotten.").decode(),
+                      "http://127.0.0.1:1/projekt-1.html", "text/html")
+    again = CleanPage.from_json(page.url, page.to_json())
+    assert again == page and again.blocks and again.title == "Projekt 1"
+
+
+def test_pending_pages_are_read_from_their_stored_clean_page_and_reextract_cleans_the_raw_body(db) -> None:
+    """The crawl's stage reads the cleaned page stored with the version (no second cleaning); `reextract` of every
+    page cleans each raw body again (a better cleaner reads it afresh); an unreadable stored page is cleaned too."""
+    stored = CleanPage(url="", title="Som lagrad", blocks=[]).to_json()
+    urls = [store(db, 0, "Projektet drivs av Gällivare kommun.", clean_page=stored),
+            store(db, 1, "Projektet drivs av Gällivare kommun.", clean_page="{not json")]
+    pending = CountingExtractor()
+    run_stage(db, extractor=pending)
+    assert dict(zip(pending.read, pending.titles)) == {urls[0]: "Som lagrad", urls[1]: "Projekt 1"}
+    everything = CountingExtractor()
+    run_stage(db, everything=True, extractor=everything)
+    assert dict(zip(everything.read, everything.titles)) == {urls[0]: "Projekt 0", urls[1]: "Projekt 1"}
 
 
 @pytest.mark.slow  # starts worker processes that each load the extractor

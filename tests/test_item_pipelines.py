@@ -1,13 +1,17 @@
 """Each item pipeline's process_item on a PageItem, the store pipeline on an in-memory archive."""
 from __future__ import annotations
 
+import sqlite3
+import threading
+
 import pytest
 from scrapy.utils.test import get_crawler
 
 from pipelines.items import PageItem
+from pipelines.page import CleanPage
 from pipelines.signals import crawl_error, site_moved
 from pipelines.stages import CleanPipeline, StorePipeline
-from pipelines.store import utc_now
+from pipelines.store import open_archive, store_page, utc_now, write_transaction
 from scraper.sample_server import SAMPLE_SITES
 
 BASE = "https://www.gellivare.se"
@@ -36,14 +40,19 @@ def test_clean_pipeline_passes_unchanged_and_skipped_items_untouched() -> None:
         assert item.page is None and item.record == {}
 
 
-@pytest.fixture
-def store() -> StorePipeline:
-    crawler = get_crawler(settings_dict={"KOMMUNARKIV_DB": ":memory:", "KOMMUNARKIV_SITES": [SITE],
-                                         "KOMMUNARKIV_RUN_ID": 1})
+def store_pipeline(db: str) -> StorePipeline:
+    """An opened store pipeline on the archive `db` (":memory:" or a file), with crawl run 1 begun."""
+    crawler = get_crawler(settings_dict={"KOMMUNARKIV_DB": db, "KOMMUNARKIV_SITES": [SITE], "KOMMUNARKIV_RUN_ID": 1})
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
     pipeline.db.table("crawl_runs").insert({"id": 1, "started_at": utc_now(), "status": "running"})
     pipeline.crawler = crawler
+    return pipeline
+
+
+@pytest.fixture
+def store() -> StorePipeline:
+    pipeline = store_pipeline(":memory:")
     yield pipeline
     pipeline.db.close()
 
@@ -53,6 +62,8 @@ def test_store_pipeline_writes_the_page_and_its_frontier_entry(store: StorePipel
     store.process_item(item)
     row = store.db.table("pages").get(URL)
     assert row["site_id"] == SITE["id"] and row["text"] == item.page.text and row["version"] == 1
+    stored = store.db.execute("select clean_page from page_versions where url = ?", [URL]).fetchone()[0]
+    assert CleanPage.from_json(URL, stored) == item.page  # the extraction stage reads it instead of cleaning again
     frontier = {r["url"]: r["outcome"] for r in store.db.query("select url, outcome from crawl_frontier")}
     assert frontier == {URL: "new", BASE + "/kontakta-oss.html": None}
 
@@ -74,3 +85,41 @@ def test_store_pipeline_records_errors_and_moves_from_signals(store: StorePipeli
     assert errors == [{"url": BASE + "/borta.html", "kind": "http_4xx", "run_id": 1}]
     site = store.db.table("sites").get(SITE["id"])
     assert (site["host"], site["moved_from"]) == ("gallivare.se", BASE + "/")
+
+
+def hold_write_lock(path) -> sqlite3.Connection:
+    """Another process's writer: a connection holding the archive's write lock until it rolls back."""
+    blocker = sqlite3.connect(path, check_same_thread=False)
+    blocker.execute("begin immediate")
+    return blocker
+
+
+def test_a_write_transaction_waits_for_another_writer_where_a_deferred_one_fails_at_once(tmp_path) -> None:
+    db = open_archive(tmp_path / "archive.db")
+    db.table("sites").insert(SITE, alter=True)
+    page = {"url": URL, "title": "Move on up", "text": "Projektet pågår."}
+    blocker = hold_write_lock(tmp_path / "archive.db")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):  # reads, then cannot wait to write
+        with db.atomic():
+            store_page(db, SITE["id"], page, None, utc_now())
+    release = threading.Timer(0.3, blocker.rollback)
+    release.start()
+    with write_transaction(db):  # waits for the lock (busy timeout 5 s), then reads and writes
+        assert store_page(db, SITE["id"], page, None, utc_now()) == "new"
+    release.join()
+    assert db.table("pages").get(URL)["text"] == "Projektet pågår."
+
+
+def test_a_page_the_busy_archive_refused_is_recorded_when_the_crawl_closes(tmp_path) -> None:
+    pipeline = store_pipeline(str(tmp_path / "archive.db"))
+    pipeline.db.execute("PRAGMA busy_timeout = 50")  # the other writer outlasts it
+    blocker = hold_write_lock(tmp_path / "archive.db")
+    pipeline.process_item(CleanPipeline().process_item(fetched_item()))
+    assert pipeline.unstored and pipeline.stats.get_value("kommunarkiv/store_failures") == 1
+    release = threading.Timer(0.3, blocker.rollback)  # the other writer is still busy when the crawl closes
+    release.start()
+    pipeline.close_spider()
+    release.join()
+    check = sqlite3.connect(tmp_path / "archive.db")
+    rows = check.execute("select url, kind, run_id from crawl_errors").fetchall()
+    assert rows == [(URL, "store", 1)] and check.execute("select count(*) from pages").fetchone()[0] == 0
