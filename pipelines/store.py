@@ -177,7 +177,7 @@ def recount(db: Database, view: str) -> None:
         else:
             group = f"json_array({', '.join(f't.[{c}]' for c in source)})"
             parts.append(f"select '{facet}', {group}, count(*) from {table} where {where} group by {group}")
-    with db.atomic():
+    with write_transaction(db):
         db.execute("delete from facet_counts where view = ?", [view])
         db.execute(f"insert into facet_counts (view, facet, value, n) select ?, * from ({' union all '.join(parts)})",
                    [view])
