@@ -174,3 +174,13 @@ def test_a_quoted_name_after_a_decision_word_titles_its_section() -> None:
             "för att genomföra projektet ”Fiske för alla”, dock högst 300 000 kronor.\n")
     _, (sections, _) = split(text)
     assert [s.title for s in sections] == ["Hållbar turism i Hjo", "Fiske för alla"]
+
+
+def test_a_project_granted_money_in_passing_is_listed_and_a_cut_off_owner_is_dropped() -> None:
+    from pipelines.clean import clean_text as text_page
+    from pipelines.extract.engine import Extractor
+    text = LISTED_THEN_DESCRIBED + "Dessutom får projektet ”Sjöfart 3” 9,5 miljoner kronor. Det ägs av Hav\n"
+    record = next(Extractor().extract([text_page(text)]))
+    last = record["projects"][-1]
+    assert [p["title"] for p in record["projects"]] == ["Grön dal", "Bygdekraft", "Sjöfart 3"]
+    assert last["budget_sek"] == 9_500_000 and last["owner"] is None

@@ -32,6 +32,7 @@ PREPOSITIONS = frozenset(load("role_cues")["prepositions"])
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SITE_FUNDERS = tuple(load("role_cues")["site_funder_id_prefixes"])  # a fund's own site pays for what it lists
 SUMMARY_MIN = 60
+CUT_PROSE_WORDS = 3  # words before a name that make its line running prose (a cut-off text), not an item
 FIRST_PERSON = frozenset(load("role_cues")["first_person"])  # 'vi', 'oss': the page's organisation speaking
 PROJECT_WORDS = frozenset(load("role_cues")["own_project_words"])  # 'projektet': a sentence about this project
 QUOTED_SPEECH = re.compile(load("role_cues")["quoted_speech"])  # '– Vi ...', '..., säger X'
@@ -91,13 +92,14 @@ class Extractor:
 
     def entity(self, span: Span, site: Organisation | None, county: str | None) -> dict | None:
         """An organisation mention as {name, mention, kind, evidence}, linked to the registry where possible;
-        a bare 'Länsstyrelsen' is the county board of the page's county."""
+        a bare 'Länsstyrelsen' is the county board of the page's county; None for the page's own organisation when
+        unknown and for an unlisted name the page's text is cut off in ('Det ägs av Väst')."""
         org = self.registry.get(span.id_)
         if span.id_ == "self":
             org = site
         elif span.id_ == "lansstyrelse" and county:
             org = self.registry.get(f"lansstyrelse/{county}") or org
-        if span.id_ == "self" and org is None:
+        if span.id_ == "self" and org is None or org is None and _cut_off(span):
             return None
         return {"name": org.name if org and org.name else span.text, "mention": span.text,
                 "kind": org.kind if org else "organisation", "evidence": span.sent.text.strip(), "id": org.id if org else None}
@@ -214,6 +216,14 @@ def _first_person(text: PageText, doc: Doc, blocks: set[int]) -> Span | None:
     return next((s for s in doc.spans["orgs"] if s.id_ == "self" and s.text.lower() in FIRST_PERSON and
                  text.block_at(s.start_char) in blocks and not QUOTED_SPEECH.search(s.sent.text) and
                  any(t.lower_ in PROJECT_WORDS for t in s.sent)), None)
+
+
+def _cut_off(span: Span) -> bool:
+    """Whether a name ends the whole text in running prose without a sentence's end ('... Det ägs av Väst'): the
+    text was cut in the middle of it (a list item or fact line ending in a name is whole)."""
+    rest, before = span.doc[span.end:], span.doc[span.sent.start:span.start]
+    return (all(t.is_space for t in rest) and not span.text.endswith((".", "!", "?", ")")) and
+            sum(1 for t in before if t.is_alpha) >= CUT_PROSE_WORDS)
 
 
 def _county(doc: Doc, site: Organisation | None) -> str | None:

@@ -24,6 +24,7 @@ NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|
                          r"(?:[\w-]*projekt|förstudie|satsning|initiativ)\b")
 OWNER_ROLES = ("owner", "funder")
 TITLE_DASH_OWNER_RE = re.compile(r"^(?:[^:]{3,80}:\s+)?(?P<title>[^:]{2,80}?)\s+[-–]\s+(?P<owner>[^-–:]{2,80})$")
+PROJECT_NOUN_END_RE = re.compile(r"\b(?:projektet|förstudien|satsningen)\s*$", re.I)  # '... får projektet ”X”'
 NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
 NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
@@ -234,6 +235,9 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
     if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
             len(block.text) <= 200 and block.text[:1].isupper() and not _has_money(block.text)):
         return block.text.strip(" .:"), None
+    named = _quoted_grant(block)
+    if named:
+        return named, None
     text = block.text.lstrip("•*·▪–- ")
     offset = start + len(block.text) - len(text)
     sentence = re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", text, maxsplit=1)[0]
@@ -258,6 +262,18 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
         if candidate[:1].isupper() and not re.search(r"\d", candidate) and len(candidate.split()) <= 8:
             owner = candidate
     return title, owner
+
+
+def _quoted_grant(block: Block) -> str | None:
+    """The quoted name of a project a paragraph grants money to in passing ('Dessutom får projektet ”Växtzon 2” 47,2
+    miljoner kronor'): a quote right after a project noun, in a sentence with an amount."""
+    if block.kind != "p":
+        return None
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", block.text):
+        m = QUOTED_RE.search(sentence)
+        if m and PROJECT_NOUN_END_RE.search(sentence[:m.start()]) and _has_money(sentence):
+            return m.group(1).strip(" .")
+    return None
 
 
 def _item_detail(block: Block) -> bool:
@@ -295,7 +311,7 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
         if sections and sections[-1].last < i:
             gap = [j for j in range(sections[-1].last, i) if not any(j in m for m in more)]
             intro = (gap[0], i) if gap and gap == list(range(gap[0], i)) else None
-        sections.append(Section(title, i, stop, owner, item=True, intro=intro, more=tuple(more[n])))
+        sections.append(Section(title, i, stop, owner, item=True, intro=intro, more=tuple(more[n]), named=True))
     return sections
 
 
