@@ -209,3 +209,14 @@ def test_management_as_a_common_noun_is_no_department() -> None:
     assert not [s for s in doc.spans["orgs"] if s.text == "förvaltning"]
     doc = load_nlp()("Kommunens socialförvaltning leder projektet.")
     assert [s.id_ for s in doc.spans["orgs"] if s.text == "socialförvaltning"] == ["self"]
+
+
+def test_samverka_med_gives_both_sides_and_kommunen_is_no_region() -> None:
+    from pipelines.clean import clean_html
+    from pipelines.extract.engine import Extractor
+    html = ("<html><head><meta property='og:site_name' content='Region Dalarna'></head><body><main><h1>Vård nära</h1>"
+            "<p>Kommunen och Högskolan Dalarna ska i projektet samverka med Vårdlabbet Nord. "
+            "Projektet pågår 2024–2025.</p></main></body></html>")
+    project = next(Extractor().extract([clean_html(html, "")]))["projects"][0]
+    names = {p["name"] for p in project["partners"]} | {(project["owner"] or {}).get("name")}
+    assert {"Högskolan Dalarna", "Vårdlabbet Nord"} <= names and "Region Dalarna" not in names

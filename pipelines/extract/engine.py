@@ -33,6 +33,7 @@ EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SITE_FUNDERS = tuple(load("role_cues")["site_funder_id_prefixes"])  # a fund's own site pays for what it lists
 SUMMARY_MIN = 60
 CUT_PROSE_WORDS = 3  # words before a name that make its line running prose (a cut-off text), not an item
+SELF_KINDS: dict[str, list[str]] = load("org_linking")["self_kinds"]  # 'kommunen' means the site only if a municipality
 FIRST_PERSON = frozenset(load("role_cues")["first_person"])  # 'vi', 'oss': the page's organisation speaking
 PROJECT_WORDS = frozenset(load("role_cues")["own_project_words"])  # 'projektet': a sentence about this project
 QUOTED_SPEECH = re.compile(load("role_cues")["quoted_speech"])  # '– Vi ...', '..., säger X'
@@ -96,7 +97,8 @@ class Extractor:
         unknown and for an unlisted name the page's text is cut off in ('Det ägs av Väst')."""
         org = self.registry.get(span.id_)
         if span.id_ == "self":
-            org = site
+            kinds = SELF_KINDS.get(span.text.lower())
+            org = site if site is None or kinds is None or site.kind in kinds else None  # 'kommunen' on a region's site
         elif span.id_ == "lansstyrelse" and county:
             org = self.registry.get(f"lansstyrelse/{county}") or org
         if span.id_ == "self" and org is None or org is None and _cut_off(span):
