@@ -25,6 +25,7 @@ NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|
 OWNER_ROLES = ("owner", "funder")
 TITLE_DASH_OWNER_RE = re.compile(r"^(?:[^:]{3,80}:\s+)?(?P<title>[^:]{2,80}?)\s+[-–]\s+(?P<owner>[^-–:]{2,80})$")
 PROJECT_NOUN_END_RE = re.compile(r"\b(?:projektet|förstudien|satsningen)\s*$", re.I)  # '... får projektet ”X”'
+PLURAL_PROJECTS_RE = re.compile(r"\b(?:projekten|projekt|förstudierna|satsningarna)\b")  # 'två projekt: A och B'
 NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
 NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
@@ -350,7 +351,7 @@ def named_sections(page_text: PageText, doc: Doc) -> list[Section]:
     org_spans = {(s.start_char, s.end_char) for s in doc.spans.get("orgs", []) if s.id_ and s.id_ != "self"}
     for intro in range(min(end, 4)):
         words = blocks[intro].text.lower()
-        if not re.search(r"\bprojekten\b", words):
+        if not PLURAL_PROJECTS_RE.search(words):
             continue
         found: list[tuple[int, str]] = []
         for i in range(intro + 1, end):
