@@ -184,3 +184,11 @@ def test_a_project_granted_money_in_passing_is_listed_and_a_cut_off_owner_is_dro
     last = record["projects"][-1]
     assert [p["title"] for p in record["projects"]] == ["Grön dal", "Bygdekraft", "Sjöfart 3"]
     assert last["budget_sek"] == 9_500_000 and last["owner"] is None
+
+
+def test_a_heading_that_calls_itself_a_project_starts_one() -> None:
+    text = ("Landsbygdsutveckling\nHär berättar vi om kommunens arbete med landsbygden.\nBygdeliv\n"
+            "Bygdeliv är ett projekt med stöd från Leader Mittland och Hjo kommun.\nStigfinnare - ett EU-projekt\n"
+            "Under åren 2019-2021 pågick ett EU-projekt om vandringsleder.\n")
+    _, (sections, _) = split(text)
+    assert [s.title for s in sections][-2:] == ["Bygdeliv", "Stigfinnare"]

@@ -26,6 +26,7 @@ OWNER_ROLES = ("owner", "funder")
 TITLE_DASH_OWNER_RE = re.compile(r"^(?:[^:]{3,80}:\s+)?(?P<title>[^:]{2,80}?)\s+[-–]\s+(?P<owner>[^-–:]{2,80})$")
 PROJECT_NOUN_END_RE = re.compile(r"\b(?:projektet|förstudien|satsningen)\s*$", re.I)  # '... får projektet ”X”'
 PLURAL_PROJECTS_RE = re.compile(r"\b(?:projekten|projekt|förstudierna|satsningarna)\b")  # 'två projekt: A och B'
+SAYS_PROJECT_RE = re.compile(r"\s+[-–]\s+(?:ett|en)\s+[\w-]*(?:projekt|förstudie)$", re.I)  # 'X - ett EU-projekt'
 NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
 NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
@@ -161,8 +162,10 @@ def _is_candidate(block: Block, previous: Block | None = None) -> bool:
 
 
 def _clean_title(text: str) -> str:
-    """A heading as a project title ("Om Levande fäbodar" -> "Levande fäbodar")."""
+    """A heading as a project title ("Om Levande fäbodar" -> "Levande fäbodar", "Craftland - ett EU-projekt" ->
+    "Craftland")."""
     text = re.sub(r"^(?:Om|Fakta om|Mer om)\s+", "", text.strip())
+    text = SAYS_PROJECT_RE.sub("", text)
     return text.strip(" .:")
 
 
@@ -384,7 +387,7 @@ def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list
     heads = []
     for n, i in enumerate(candidates):
         stop = candidates[n + 1] if n + 1 < len(candidates) else end
-        if any(i < f < stop for f in fact_blocks):
+        if any(i < f < stop for f in fact_blocks) or SAYS_PROJECT_RE.search(blocks[i].text):
             heads.append(i)
     if len(heads) >= 3 and heads[0] == candidates[0] and not any(f < heads[0] for f in fact_blocks):
         preamble, heads = heads[1], heads[1:]
