@@ -192,3 +192,27 @@ def test_a_heading_that_calls_itself_a_project_starts_one() -> None:
             "Under åren 2019-2021 pågick ett EU-projekt om vandringsleder.\n")
     _, (sections, _) = split(text)
     assert [s.title for s in sections][-2:] == ["Bygdeliv", "Stigfinnare"]
+
+
+ACRONYMS = """Två projekt som ska stärka besöksnäringen
+Två EU-projekt ska stärka kommunens arbete med turism.
+I maj beviljades ett regionalfondsprojekt vid namn LUPP, som ska utveckla besöksmål längs kusten.
+Strax därefter kom beskedet att samarbetsprojektet KUSTNÄRA får pengar från Interreg Europa.
+Kort info om projekten
+Projektnamn: LUPP (Levande utvecklade platser)
+Partners: Hjo kommun och Högskolan i Skövde
+"""
+
+
+def test_acronym_named_projects_of_a_news_text_each_take_their_own_fact_box() -> None:
+    page_text, (sections, _) = split(ACRONYMS)
+    assert [s.title for s in sections] == ["LUPP (Levande utvecklade platser)", "KUSTNÄRA"]
+    partners_line = next(i for i, b in enumerate(page_text.blocks) if b.text.startswith("Partners:"))
+    assert partners_line in sections[0].more and partners_line not in sections[1].more
+
+
+def test_one_acronym_project_with_its_forerunner_is_one_project() -> None:
+    text = ("Nytt projekt\nProjektet LUPP ska utveckla besöksmål. Det bygger på förprojektet KUSTNÄRA.\n"
+            "Förprojektet KUSTNÄRA avslutades 2022.\n")
+    _, (sections, _) = split(text)
+    assert len(sections) == 1

@@ -27,6 +27,7 @@ TITLE_DASH_OWNER_RE = re.compile(r"^(?:[^:]{3,80}:\s+)?(?P<title>[^:]{2,80}?)\s+
 PROJECT_NOUN_END_RE = re.compile(r"\b(?:projektet|förstudien|satsningen)\s*$", re.I)  # '... får projektet ”X”'
 PLURAL_PROJECTS_RE = re.compile(r"\b(?:projekten|projekt|förstudierna|satsningarna)\b")  # 'två projekt: A och B'
 SAYS_PROJECT_RE = re.compile(r"\s+[-–]\s+(?:ett|en)\s+[\w-]*(?:projekt|förstudie)$", re.I)  # 'X - ett EU-projekt'
+ACRONYM_NAME_RE = re.compile(r"\b\w*projekt(?:et)?\s+(?:vid namn\s+|med namnet\s+)?(?P<name>[A-ZÅÄÖ]{3,})\b")
 NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
 NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
@@ -370,13 +371,50 @@ def named_sections(page_text: PageText, doc: Doc) -> list[Section]:
     return []
 
 
+@cache
+def _several_projects_re() -> re.Pattern:
+    """'Tre projekt som ...', 'två nya EU-projekt', '3 projekt': a page announcing several projects."""
+    numbers = [w for w, n in load("number_words")["cardinals"].items() if n >= 2]
+    return re.compile(r"\b(?:\d+|" + "|".join(map(re.escape, numbers)) + r")\s+(?:nya\s+)?[\w-]*projekt\b", re.I)
+
+
+def acronym_sections(page_text: PageText) -> list[Section]:
+    """Projects a news text names one per paragraph by an acronym after a project noun ('ett regionalfondsprojekt
+    vid namn BAS', 'samarbetsprojektet PROSPERA') when the page announces several ('Tre projekt som ...'): each
+    paragraph naming one starts its project, and later blocks join the project they name (a 'Projektnamn: BAS'
+    fact box) or, naming none, the one before them; empty unless two are found."""
+    blocks, end = page_text.blocks, page_text.owner_box
+    firsts: dict[str, int] = {}
+    for i, block in enumerate(blocks[:end]):
+        m = ACRONYM_NAME_RE.search(block.text) if block.kind == "p" else None
+        if m and m.group("name") not in firsts:
+            firsts[m.group("name")] = i
+    if len(firsts) < 2 or not any(_several_projects_re().search(b.text) for b in blocks[:min(firsts.values())]):
+        return []
+    names = sorted(firsts, key=firsts.get)
+    runs: dict[str, list[int]] = {name: [] for name in names}
+    current = None
+    for i in range(firsts[names[0]], end):
+        named = [n for n in names if re.search(rf"\b{re.escape(n)}\b", blocks[i].text)]
+        current = named[0] if len(named) == 1 else current
+        runs[current].append(i)
+    return [Section(_acronym_title(blocks, runs[n], n), firsts[n], firsts[n] + 1, named=True,
+                    more=tuple(i for i in runs[n] if i != firsts[n])) for n in names]
+
+
+def _acronym_title(blocks: list[Block], run: list[int], name: str) -> str:
+    """A project's title: its 'Projektnamn:' record in its run ('BAS (Bygga attraktiva ...)'), else the acronym."""
+    record = next((m for i in run if (m := page_rules()["record_re"].match(blocks[i].text))), None)
+    return record.group("title").strip(" .:") if record and name in record.group("title") else name
+
+
 def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list[Section], int]:
     """The page's project sections and the number of leading preamble blocks whose facts all projects share."""
     blocks, end = page_text.blocks, page_text.owner_box
     items = item_sections(page_text, doc)
     if items:
         return items, items[0].first
-    named = named_sections(page_text, doc)
+    named = named_sections(page_text, doc) or acronym_sections(page_text)
     if named:
         return named, named[0].first
     fact_blocks = {i for i, b in enumerate(blocks[:end]) if page_rules()["label_re"].match(b.text)}
