@@ -72,7 +72,8 @@ class Extractor:
         site = self.site_organisation(page)
         county = _county(doc, site)
         sections, preamble = split_projects(text, doc, page.title)
-        projects = [self.project(text, doc, section, preamble, site, county) for section in sections]
+        names = project_names(text.text)
+        projects = [self.project(text, doc, section, preamble, site, county, names) for section in sections]
         projects = [p for p, s in zip(projects, sections)
                     if s.named or any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
         published, updated = page.published, page.updated
@@ -107,9 +108,10 @@ class Extractor:
                 "kind": org.kind if org else "organisation", "evidence": span.sent.text.strip(), "id": org.id if org else None}
 
     def project(self, text: PageText, doc: Doc, section: Section, preamble: int, site: Organisation | None,
-                county: str | None) -> dict:
+                county: str | None, names: frozenset[str] | set[str] = frozenset()) -> dict:
         """One project's facts from its section's blocks (and the preamble shared by a listing's projects; the
-        section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av')."""
+        section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av');
+        names: the names the page gives its projects (project_names), never an organisation's."""
         blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
         blocks |= set(range(*section.intro)) if section.intro else set()
         blocks |= {i for i in section.more if i < text.owner_box}
@@ -127,7 +129,7 @@ class Extractor:
         roles["funder"] += [self.entity(span, site, county) | {"block": text.block_at(span.start_char)}
                             for span in doc.spans["orgs"]
                             if text.block_at(span.start_char) in blocks and FUNDER_BY_NAME.match(span.text)]
-        names = project_names(text.text) | {section.title.lower()}
+        names = set(names) | {section.title.lower()}
         roles = {role: [e for e in found if not _names_project(e, section.title, names if role != "funder" else set())]
                  for role, found in roles.items()}
         owners = _unique(roles["owner"])
