@@ -31,6 +31,8 @@ OWNER_LABEL_RE = re.compile(r"^(?:" + "|".join(map(re.escape, load("role_cues")[
 PREPOSITIONS = frozenset(load("role_cues")["prepositions"])
 EU_FUNDS = ("fund/", "programme/", "interreg-area", "leader-area")
 SITE_FUNDERS = tuple(load("role_cues")["site_funder_id_prefixes"])  # a fund's own site pays for what it lists
+FUND_LABELS = frozenset(load("role_cues")["fund_labels_above"])  # 'Berörd fond:' with the fund on the next line
+PROGRAMME_FUNDERS = tuple(load("role_cues")["programme_funder_prefixes"])
 SUMMARY_MIN = 60
 CUT_PROSE_WORDS = 3  # words before a name that make its line running prose (a cut-off text), not an item
 SELF_KINDS: dict[str, list[str]] = load("org_linking")["self_kinds"]  # 'kommunen' means the site only if a municipality
@@ -126,9 +128,10 @@ class Extractor:
                 found = self.entity(span, site, county)
                 if found:
                     roles[role].append({**found, "block": block})
-        roles["funder"] += [self.entity(span, site, county) | {"block": text.block_at(span.start_char)}
-                            for span in doc.spans["orgs"]
-                            if text.block_at(span.start_char) in blocks and FUNDER_BY_NAME.match(span.text)]
+        roles["funder"] += [found | {"block": text.block_at(span.start_char)} for span in doc.spans["orgs"]
+                            if text.block_at(span.start_char) in blocks and (FUNDER_BY_NAME.match(span.text) or
+                                                                             _below_fund_label(text, span))
+                            and (found := self.entity(span, site, county)) is not None]
         names = set(names) | {section.title.lower()}
         roles = {role: [e for e in found if not _names_project(e, section.title, names if role != "funder" else set())]
                  for role, found in roles.items()}
@@ -248,6 +251,16 @@ def _lead_in_funders(text: PageText, section: Section, preamble: int, funders: l
     if lead < 0 or not text.blocks[lead].text.rstrip().endswith(":") or all(f["block"] != lead for f in funders):
         return funders
     return [f for f in funders if f["block"] == lead or f["block"] >= section.first]
+
+
+def _below_fund_label(text: PageText, span: Span) -> bool:
+    """Whether a known fund or programme is the value of a fact-box label on the line above ('Berörd fond:' then
+    'ESF+' on the next line, as a project register writes it)."""
+    block = text.block_at(span.start_char)
+    return (block > 0 and span.id_.startswith(PROGRAMME_FUNDERS) and
+            text.blocks[block].text.strip() == span.text and
+            text.blocks[block - 1].text.strip().rstrip(":").strip().lower() in FUND_LABELS and
+            text.blocks[block - 1].text.rstrip().endswith(":"))
 
 
 def _site_funder(site: Organisation | None) -> list[dict]:
