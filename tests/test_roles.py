@@ -177,6 +177,13 @@ def test_a_municipality_name_without_its_genitive_s_finds_the_municipality() -> 
     assert load_registry().for_name("Jonkoping kommun").name == "Jönköpings kommun"
 
 
+def test_a_site_name_spelt_a_little_differently_finds_its_municipality_and_no_other() -> None:
+    from pipelines.extract.registry import load_registry
+    registry = load_registry()
+    assert registry.for_site_name("Gellivare kommun").name == "Gällivare kommun"
+    assert registry.for_site_name("Ltkalmar kommun") is None and registry.for_site_name("Esf kommun") is None
+
+
 def test_a_county_board_in_the_genitive_owns_its_project_and_ansvarar_for_att_leda_is_an_owner_cue() -> None:
     from pipelines.extract.nlp import load_nlp
     nlp = load_nlp()

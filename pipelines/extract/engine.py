@@ -67,7 +67,7 @@ class Extractor:
             return None
         doc = self.nlp.get_pipe("gazetteer")(self.nlp.make_doc(name))
         linked = [s.id_ for s in doc.spans["gazetteer"] if s.label_ == "ORG"]
-        return (self.registry.get(linked[0]) if linked else None) or self.registry.for_name(name)
+        return (self.registry.get(linked[0]) if linked else None) or self.registry.for_site_name(name)
 
     def record(self, page: CleanPage, text: PageText, doc: Doc) -> dict:
         """The page's record: its own dates and the projects it describes."""
