@@ -177,6 +177,13 @@ def test_a_municipality_name_without_its_genitive_s_finds_the_municipality() -> 
     assert load_registry().for_name("Jonkoping kommun").name == "Jönköpings kommun"
 
 
+def test_a_site_name_spelt_a_little_differently_finds_its_municipality_and_no_other() -> None:
+    from pipelines.extract.registry import load_registry
+    registry = load_registry()
+    assert registry.for_site_name("Gellivare kommun").name == "Gällivare kommun"
+    assert registry.for_site_name("Ltkalmar kommun") is None and registry.for_site_name("Esf kommun") is None
+
+
 def test_a_county_board_in_the_genitive_owns_its_project_and_ansvarar_for_att_leda_is_an_owner_cue() -> None:
     from pipelines.extract.nlp import load_nlp
     nlp = load_nlp()
@@ -209,3 +216,14 @@ def test_management_as_a_common_noun_is_no_department() -> None:
     assert not [s for s in doc.spans["orgs"] if s.text == "förvaltning"]
     doc = load_nlp()("Kommunens socialförvaltning leder projektet.")
     assert [s.id_ for s in doc.spans["orgs"] if s.text == "socialförvaltning"] == ["self"]
+
+
+def test_samverka_med_gives_both_sides_and_kommunen_is_no_region() -> None:
+    from pipelines.clean import clean_html
+    from pipelines.extract.engine import Extractor
+    html = ("<html><head><meta property='og:site_name' content='Region Dalarna'></head><body><main><h1>Vård nära</h1>"
+            "<p>Kommunen och Högskolan Dalarna ska i projektet samverka med Vårdlabbet Nord. "
+            "Projektet pågår 2024–2025.</p></main></body></html>")
+    project = next(Extractor().extract([clean_html(html, "")]))["projects"][0]
+    names = {p["name"] for p in project["partners"]} | {(project["owner"] or {}).get("name")}
+    assert {"Högskolan Dalarna", "Vårdlabbet Nord"} <= names and "Region Dalarna" not in names

@@ -174,3 +174,45 @@ def test_a_quoted_name_after_a_decision_word_titles_its_section() -> None:
             "för att genomföra projektet ”Fiske för alla”, dock högst 300 000 kronor.\n")
     _, (sections, _) = split(text)
     assert [s.title for s in sections] == ["Hållbar turism i Hjo", "Fiske för alla"]
+
+
+def test_a_project_granted_money_in_passing_is_listed_and_a_cut_off_owner_is_dropped() -> None:
+    from pipelines.clean import clean_text as text_page
+    from pipelines.extract.engine import Extractor
+    text = LISTED_THEN_DESCRIBED + "Dessutom får projektet ”Sjöfart 3” 9,5 miljoner kronor. Det ägs av Hav\n"
+    record = next(Extractor().extract([text_page(text)]))
+    last = record["projects"][-1]
+    assert [p["title"] for p in record["projects"]] == ["Grön dal", "Bygdekraft", "Sjöfart 3"]
+    assert last["budget_sek"] == 9_500_000 and last["owner"] is None
+
+
+def test_a_heading_that_calls_itself_a_project_starts_one() -> None:
+    text = ("Landsbygdsutveckling\nHär berättar vi om kommunens arbete med landsbygden.\nBygdeliv\n"
+            "Bygdeliv är ett projekt med stöd från Leader Mittland och Hjo kommun.\nStigfinnare - ett EU-projekt\n"
+            "Under åren 2019-2021 pågick ett EU-projekt om vandringsleder.\n")
+    _, (sections, _) = split(text)
+    assert [s.title for s in sections][-2:] == ["Bygdeliv", "Stigfinnare"]
+
+
+ACRONYMS = """Två projekt som ska stärka besöksnäringen
+Två EU-projekt ska stärka kommunens arbete med turism.
+I maj beviljades ett regionalfondsprojekt vid namn LUPP, som ska utveckla besöksmål längs kusten.
+Strax därefter kom beskedet att samarbetsprojektet KUSTNÄRA får pengar från Interreg Europa.
+Kort info om projekten
+Projektnamn: LUPP (Levande utvecklade platser)
+Partners: Hjo kommun och Högskolan i Skövde
+"""
+
+
+def test_acronym_named_projects_of_a_news_text_each_take_their_own_fact_box() -> None:
+    page_text, (sections, _) = split(ACRONYMS)
+    assert [s.title for s in sections] == ["LUPP (Levande utvecklade platser)", "KUSTNÄRA"]
+    partners_line = next(i for i, b in enumerate(page_text.blocks) if b.text.startswith("Partners:"))
+    assert partners_line in sections[0].more and partners_line not in sections[1].more
+
+
+def test_one_acronym_project_with_its_forerunner_is_one_project() -> None:
+    text = ("Nytt projekt\nProjektet LUPP ska utveckla besöksmål. Det bygger på förprojektet KUSTNÄRA.\n"
+            "Förprojektet KUSTNÄRA avslutades 2022.\n")
+    _, (sections, _) = split(text)
+    assert len(sections) == 1

@@ -34,6 +34,8 @@ SITE_FUNDERS = tuple(load("role_cues")["site_funder_id_prefixes"])  # a fund's o
 FUND_LABELS = frozenset(load("role_cues")["fund_labels_above"])  # 'Berörd fond:' with the fund on the next line
 PROGRAMME_FUNDERS = tuple(load("role_cues")["programme_funder_prefixes"])
 SUMMARY_MIN = 60
+CUT_PROSE_WORDS = 3  # words before a name that make its line running prose (a cut-off text), not an item
+SELF_KINDS: dict[str, list[str]] = load("org_linking")["self_kinds"]  # 'kommunen' means the site only if a municipality
 FIRST_PERSON = frozenset(load("role_cues")["first_person"])  # 'vi', 'oss': the page's organisation speaking
 PROJECT_WORDS = frozenset(load("role_cues")["own_project_words"])  # 'projektet': a sentence about this project
 QUOTED_SPEECH = re.compile(load("role_cues")["quoted_speech"])  # '– Vi ...', '..., säger X'
@@ -65,14 +67,15 @@ class Extractor:
             return None
         doc = self.nlp.get_pipe("gazetteer")(self.nlp.make_doc(name))
         linked = [s.id_ for s in doc.spans["gazetteer"] if s.label_ == "ORG"]
-        return (self.registry.get(linked[0]) if linked else None) or self.registry.for_name(name)
+        return (self.registry.get(linked[0]) if linked else None) or self.registry.for_site_name(name)
 
     def record(self, page: CleanPage, text: PageText, doc: Doc) -> dict:
         """The page's record: its own dates and the projects it describes."""
         site = self.site_organisation(page)
         county = _county(doc, site)
         sections, preamble = split_projects(text, doc, page.title)
-        projects = [self.project(text, doc, section, preamble, site, county) for section in sections]
+        names = project_names(text.text)
+        projects = [self.project(text, doc, section, preamble, site, county, names) for section in sections]
         projects = [p for p, s in zip(projects, sections)
                     if s.named or any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
         published, updated = page.published, page.updated
@@ -93,21 +96,24 @@ class Extractor:
 
     def entity(self, span: Span, site: Organisation | None, county: str | None) -> dict | None:
         """An organisation mention as {name, mention, kind, evidence}, linked to the registry where possible;
-        a bare 'Länsstyrelsen' is the county board of the page's county."""
+        a bare 'Länsstyrelsen' is the county board of the page's county; None for the page's own organisation when
+        unknown and for an unlisted name the page's text is cut off in ('Det ägs av Väst')."""
         org = self.registry.get(span.id_)
         if span.id_ == "self":
-            org = site
+            kinds = SELF_KINDS.get(span.text.lower())
+            org = site if site is None or kinds is None or site.kind in kinds else None  # 'kommunen' on a region's site
         elif span.id_ == "lansstyrelse" and county:
             org = self.registry.get(f"lansstyrelse/{county}") or org
-        if span.id_ == "self" and org is None:
+        if span.id_ == "self" and org is None or org is None and _cut_off(span):
             return None
         return {"name": org.name if org and org.name else span.text, "mention": span.text,
                 "kind": org.kind if org else "organisation", "evidence": span.sent.text.strip(), "id": org.id if org else None}
 
     def project(self, text: PageText, doc: Doc, section: Section, preamble: int, site: Organisation | None,
-                county: str | None) -> dict:
+                county: str | None, names: frozenset[str] | set[str] = frozenset()) -> dict:
         """One project's facts from its section's blocks (and the preamble shared by a listing's projects; the
-        section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av')."""
+        section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av');
+        names: the names the page gives its projects (project_names), never an organisation's."""
         blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
         blocks |= set(range(*section.intro)) if section.intro else set()
         blocks |= {i for i in section.more if i < text.owner_box}
@@ -122,11 +128,11 @@ class Extractor:
                 found = self.entity(span, site, county)
                 if found:
                     roles[role].append({**found, "block": block})
-        roles["funder"] += [self.entity(span, site, county) | {"block": text.block_at(span.start_char)}
-                            for span in doc.spans["orgs"]
+        roles["funder"] += [found | {"block": text.block_at(span.start_char)} for span in doc.spans["orgs"]
                             if text.block_at(span.start_char) in blocks and (FUNDER_BY_NAME.match(span.text) or
-                                                                             _below_fund_label(text, span))]
-        names = project_names(text.text) | {section.title.lower()}
+                                                                             _below_fund_label(text, span))
+                            and (found := self.entity(span, site, county)) is not None]
+        names = set(names) | {section.title.lower()}
         roles = {role: [e for e in found if not _names_project(e, section.title, names if role != "funder" else set())]
                  for role, found in roles.items()}
         owners = _unique(roles["owner"])
@@ -217,6 +223,14 @@ def _first_person(text: PageText, doc: Doc, blocks: set[int]) -> Span | None:
     return next((s for s in doc.spans["orgs"] if s.id_ == "self" and s.text.lower() in FIRST_PERSON and
                  text.block_at(s.start_char) in blocks and not QUOTED_SPEECH.search(s.sent.text) and
                  any(t.lower_ in PROJECT_WORDS for t in s.sent)), None)
+
+
+def _cut_off(span: Span) -> bool:
+    """Whether a name ends the whole text in running prose without a sentence's end ('... Det ägs av Väst'): the
+    text was cut in the middle of it (a list item or fact line ending in a name is whole)."""
+    rest, before = span.doc[span.end:], span.doc[span.sent.start:span.start]
+    return (all(t.is_space for t in rest) and not span.text.endswith((".", "!", "?", ")")) and
+            sum(1 for t in before if t.is_alpha) >= CUT_PROSE_WORDS)
 
 
 def _county(doc: Doc, site: Organisation | None) -> str | None:

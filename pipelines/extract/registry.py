@@ -8,9 +8,13 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
+from rapidfuzz import process
+from rapidfuzz.distance import Hamming
+
 from pipelines.urls import host_of
 
 REGISTRY_CSV = Path(__file__).resolve().parents[1] / "data" / "registry.csv"
+SITE_NAME_SIMILARITY = 0.9  # share of equal letters of a site's own name and a municipality's (spelling variants)
 
 
 def fold(name: str) -> str:
@@ -41,6 +45,7 @@ class Registry:
         self.by_id = {o.id: o for o in rows}
         self.by_site = {o.host: o for o in rows if o.host}
         self.by_name = {fold(o.name): o for o in rows if o.name}
+        self.municipality_names = [n for n, o in self.by_name.items() if o.kind == "municipality"]
 
     def get(self, org_id: str) -> Organisation | None:
         """The organisation with this id, if any."""
@@ -70,6 +75,18 @@ class Registry:
         head, _, tail = folded.rpartition(" ")
         return self.by_name.get(folded) or (self.by_name.get(f"{head}s {tail}") if head and not head.endswith("s")
                                             else None)
+
+
+    def for_site_name(self, name: str) -> Organisation | None:
+        """The municipality a site calls itself by, also spelt a little differently ("Gellivare kommun" for
+        Gällivare kommun): for_name, else the municipality name of the same length with the most equal letters
+        (rapidfuzz's normalised Hamming similarity, at least SITE_NAME_SIMILARITY; "Ltkalmar kommun" is none)."""
+        found = self.for_name(name)
+        if found or not name:
+            return found
+        best = process.extractOne(fold(name), self.municipality_names, scorer=Hamming.normalized_similarity,
+                                  score_cutoff=SITE_NAME_SIMILARITY)
+        return self.by_name[best[0]] if best else None
 
 
 @cache

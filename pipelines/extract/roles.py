@@ -141,7 +141,8 @@ class RoleCues:
                                            n > 0 and tokens[n - 1].text.endswith("-"))  # 'Energi- och MiljöCentrum'
             joiner = (joins and start is not None and n + 1 < len(tokens)
                       and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken
-                      and tokens[n + 1].lower_ not in self.countries)  # 'Stellenbosch i Sydafrika': the place
+                      and not (token.lower_ in self.prepositions and self._place_at(tokens[n + 1], places)))
+            # 'Stellenbosch i Sydafrika': where the body is, not its name
             if capital or joiner:
                 start = token.i if start is None else start
                 continue
@@ -151,10 +152,15 @@ class RoleCues:
                     end = self._lower_tail(sent, end, taken)
                 while start < end and sent.doc[start].text in self.not_names:
                     start += 1
-                if start < end and (start, end) not in places and self._name_like(sent, start, end, taken):
+                if start < end and (start, end) not in places and self._name_like(sent, start, end, taken, places):
                     runs.append(Span(sent.doc, start, end, "ORG"))
                 start = None
         return runs
+
+    def _place_at(self, token, places: set[tuple[int, int]]) -> bool:
+        """Whether a token is a country ('Sydafrika'): 'X i <country>' names X where it is. A Swedish place stays
+        in the name ('Folkuniversitetet i Umeå', 'Svenska kyrkan i Karlstad': branches are named so)."""
+        return token.lower_ in self.countries
 
     def _lower_tail(self, sent: Span, end: int, taken: set[int]) -> int:
         """The end of a name a cue introduces that goes on in lower-case words: at most max_lower_tail words, none a
@@ -171,7 +177,8 @@ class RoleCues:
         acronym = stop + 1 < sent.end and doc[stop].text == "(" and doc[stop + 1].is_upper
         return stop if closes and (len(doc[end]) <= self.short_word or acronym) else end
 
-    def _name_like(self, sent: Span, start: int, end: int, taken: set[int]) -> bool:
+    def _name_like(self, sent: Span, start: int, end: int, taken: set[int],
+                   places: set[tuple[int, int]] = frozenset()) -> bool:
         """Whether a capitalised run stands as a name in a list: not a compound common noun ('LEADER-områdena'),
         not a lone capitalised first word ('Ungdomsprojekt får ...'), not a place after a preposition ('från Norrbotten'),
         not a part named after a plural noun ('socialförvaltningarna Nordost'),
@@ -191,9 +198,10 @@ class RoleCues:
         if before is not None and before.text in "”“\"«'":
             return False
         after = doc[end] if end < sent.end else None
-        in_country = after is not None and end + 1 < sent.end and doc[end + 1].lower_ in self.countries
+        in_place = after is not None and after.lower_ in self.prepositions and end + 1 < sent.end and (
+            self._place_at(doc[end + 1], places))
         return (after is None or after.i in taken or not after.is_alpha or not after.text[:1].islower() or
-                after.lower_ in self.connectors | self.breakers | self.before_breakers or in_country)
+                after.lower_ in self.connectors | self.breakers | self.before_breakers or in_place)
 
     def _depths(self, sent: Span) -> dict[int, int]:
         """Parenthesis depth of each token of a sentence."""

@@ -24,6 +24,10 @@ NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|
                          r"(?:[\w-]*projekt|förstudie|satsning|initiativ)\b")
 OWNER_ROLES = ("owner", "funder")
 TITLE_DASH_OWNER_RE = re.compile(r"^(?:[^:]{3,80}:\s+)?(?P<title>[^:]{2,80}?)\s+[-–]\s+(?P<owner>[^-–:]{2,80})$")
+PROJECT_NOUN_END_RE = re.compile(r"\b(?:projektet|förstudien|satsningen)\s*$", re.I)  # '... får projektet ”X”'
+PLURAL_PROJECTS_RE = re.compile(r"\b(?:projekten|projekt|förstudierna|satsningarna)\b")  # 'två projekt: A och B'
+SAYS_PROJECT_RE = re.compile(r"\s+[-–]\s+(?:ett|en)\s+[\w-]*(?:projekt|förstudie)$", re.I)  # 'X - ett EU-projekt'
+ACRONYM_NAME_RE = re.compile(r"\b\w*projekt(?:et)?\s+(?:vid namn\s+|med namnet\s+)?(?P<name>[A-ZÅÄÖ]{3,})\b")
 NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
 NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
@@ -159,8 +163,10 @@ def _is_candidate(block: Block, previous: Block | None = None) -> bool:
 
 
 def _clean_title(text: str) -> str:
-    """A heading as a project title ("Om Levande fäbodar" -> "Levande fäbodar")."""
+    """A heading as a project title ("Om Levande fäbodar" -> "Levande fäbodar", "Craftland - ett EU-projekt" ->
+    "Craftland")."""
     text = re.sub(r"^(?:Om|Fakta om|Mer om)\s+", "", text.strip())
+    text = SAYS_PROJECT_RE.sub("", text)
     return text.strip(" .:")
 
 
@@ -234,6 +240,9 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
     if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
             len(block.text) <= 200 and block.text[:1].isupper() and not _has_money(block.text)):
         return block.text.strip(" .:"), None
+    named = _quoted_grant(block)
+    if named:
+        return named, None
     text = block.text.lstrip("•*·▪–- ")
     offset = start + len(block.text) - len(text)
     sentence = re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", text, maxsplit=1)[0]
@@ -258,6 +267,18 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
         if candidate[:1].isupper() and not re.search(r"\d", candidate) and len(candidate.split()) <= 8:
             owner = candidate
     return title, owner
+
+
+def _quoted_grant(block: Block) -> str | None:
+    """The quoted name of a project a paragraph grants money to in passing ('Dessutom får projektet ”Växtzon 2” 47,2
+    miljoner kronor'): a quote right after a project noun, in a sentence with an amount."""
+    if block.kind != "p":
+        return None
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", block.text):
+        m = QUOTED_RE.search(sentence)
+        if m and PROJECT_NOUN_END_RE.search(sentence[:m.start()]) and _has_money(sentence):
+            return m.group(1).strip(" .")
+    return None
 
 
 def _item_detail(block: Block) -> bool:
@@ -295,7 +316,7 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
         if sections and sections[-1].last < i:
             gap = [j for j in range(sections[-1].last, i) if not any(j in m for m in more)]
             intro = (gap[0], i) if gap and gap == list(range(gap[0], i)) else None
-        sections.append(Section(title, i, stop, owner, item=True, intro=intro, more=tuple(more[n])))
+        sections.append(Section(title, i, stop, owner, item=True, intro=intro, more=tuple(more[n]), named=True))
     return sections
 
 
@@ -334,7 +355,7 @@ def named_sections(page_text: PageText, doc: Doc) -> list[Section]:
     org_spans = {(s.start_char, s.end_char) for s in doc.spans.get("orgs", []) if s.id_ and s.id_ != "self"}
     for intro in range(min(end, 4)):
         words = blocks[intro].text.lower()
-        if not re.search(r"\bprojekten\b", words):
+        if not PLURAL_PROJECTS_RE.search(words):
             continue
         found: list[tuple[int, str]] = []
         for i in range(intro + 1, end):
@@ -350,13 +371,50 @@ def named_sections(page_text: PageText, doc: Doc) -> list[Section]:
     return []
 
 
+@cache
+def _several_projects_re() -> re.Pattern:
+    """'Tre projekt som ...', 'två nya EU-projekt', '3 projekt': a page announcing several projects."""
+    numbers = [w for w, n in load("number_words")["cardinals"].items() if n >= 2]
+    return re.compile(r"\b(?:\d+|" + "|".join(map(re.escape, numbers)) + r")\s+(?:nya\s+)?[\w-]*projekt\b", re.I)
+
+
+def acronym_sections(page_text: PageText) -> list[Section]:
+    """Projects a news text names one per paragraph by an acronym after a project noun ('ett regionalfondsprojekt
+    vid namn BAS', 'samarbetsprojektet PROSPERA') when the page announces several ('Tre projekt som ...'): each
+    paragraph naming one starts its project, and later blocks join the project they name (a 'Projektnamn: BAS'
+    fact box) or, naming none, the one before them; empty unless two are found."""
+    blocks, end = page_text.blocks, page_text.owner_box
+    firsts: dict[str, int] = {}
+    for i, block in enumerate(blocks[:end]):
+        m = ACRONYM_NAME_RE.search(block.text) if block.kind == "p" else None
+        if m and m.group("name") not in firsts:
+            firsts[m.group("name")] = i
+    if len(firsts) < 2 or not any(_several_projects_re().search(b.text) for b in blocks[:min(firsts.values())]):
+        return []
+    names = sorted(firsts, key=firsts.get)
+    runs: dict[str, list[int]] = {name: [] for name in names}
+    current = None
+    for i in range(firsts[names[0]], end):
+        named = [n for n in names if re.search(rf"\b{re.escape(n)}\b", blocks[i].text)]
+        current = named[0] if len(named) == 1 else current
+        runs[current].append(i)
+    return [Section(_acronym_title(blocks, runs[n], n), firsts[n], firsts[n] + 1, named=True,
+                    more=tuple(i for i in runs[n] if i != firsts[n])) for n in names]
+
+
+def _acronym_title(blocks: list[Block], run: list[int], name: str) -> str:
+    """A project's title: its 'Projektnamn:' record in its run ('BAS (Bygga attraktiva ...)'), else the acronym."""
+    record = next((m for i in run if (m := page_rules()["record_re"].match(blocks[i].text))), None)
+    return record.group("title").strip(" .:") if record and name in record.group("title") else name
+
+
 def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list[Section], int]:
     """The page's project sections and the number of leading preamble blocks whose facts all projects share."""
     blocks, end = page_text.blocks, page_text.owner_box
     items = item_sections(page_text, doc)
     if items:
         return items, items[0].first
-    named = named_sections(page_text, doc)
+    named = named_sections(page_text, doc) or acronym_sections(page_text)
     if named:
         return named, named[0].first
     fact_blocks = {i for i, b in enumerate(blocks[:end]) if page_rules()["label_re"].match(b.text)}
@@ -367,7 +425,7 @@ def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list
     heads = []
     for n, i in enumerate(candidates):
         stop = candidates[n + 1] if n + 1 < len(candidates) else end
-        if any(i < f < stop for f in fact_blocks):
+        if any(i < f < stop for f in fact_blocks) or SAYS_PROJECT_RE.search(blocks[i].text):
             heads.append(i)
     if len(heads) >= 3 and heads[0] == candidates[0] and not any(f < heads[0] for f in fact_blocks):
         preamble, heads = heads[1], heads[1:]
