@@ -1,8 +1,9 @@
 """Latency of the project overview page (/archive/project_overview with its declared facets) at 100,000 projects.
 
 Builds an archive of --projects projects (each on its own page, 1-3 funders, 0-4 partners, an owner, spread
-over the registry's municipalities and 2012-2027) through the project's own schema in a temporary
-directory, then asks Datasette in-process, configured as `kommunarkiv serve` configures it, for:
+over the registry's municipalities and 2012-2027, active years as the store writes them) through the project's
+own schema in a temporary directory, then asks Datasette in-process, configured as `kommunarkiv serve` configures
+it, for:
 - baseline: the plain `projects` table page with its declared facets (no joins, no computed columns);
 - the `project_overview` page with its facets (status, county, municipality, funders, start_year).
 Prints median and p95 of CPU seconds (this process, all threads) beside wall seconds per request, and
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import random
 import statistics
@@ -24,7 +26,7 @@ from pathlib import Path
 from datasette.app import Datasette
 
 from pipelines.places import registry_municipalities
-from pipelines.store import open_archive
+from pipelines.store import active_years, open_archive
 from scraper.metadata import build_metadata
 from scraper.publish import DATASETTE_SETTINGS, PLUGINS_DIR, TEMPLATES
 
@@ -50,9 +52,9 @@ def generate(db_path: Path, projects: int) -> None:
             url = f"https://{place['kommunkod']}.example.se/projekt/{i}"
             pages.append((url, place["kommunkod"], f"Projekt {i}", f"Projekt {i} i {place['name']}.", 200, 1, NOW))
             owner = rng.choice(others)[0]
-            month = rng.randint(1, 12)
-            rows.append((f"p{i}", f"Projekt {i}", f"Projekt {i} i {place['name']}.", f"{year}-{month:02d}",
-                         str(year + rng.randint(0, 4)), year, year + 2, rng.choice([None, 500_000, 2_400_000]),
+            start, end = f"{year}-{rng.randint(1, 12):02d}", str(year + rng.randint(0, 4))
+            rows.append((f"p{i}", f"Projekt {i}", f"Projekt {i} i {place['name']}.", start, end, year, int(end),
+                         json.dumps([str(y) for y in active_years(start, end)]), rng.choice([None, 500_000, 2_400_000]),
                          owner, place["name"], place["county"], url, place["kommunkod"], NOW, NOW))
             roles.append((f"p{i}", owner, "owner"))
             roles += [(f"p{i}", org[0], "funder") for org in rng.sample(funders, rng.randint(1, 3))]
@@ -60,8 +62,8 @@ def generate(db_path: Path, projects: int) -> None:
         conn.executemany("insert into pages (url, site_id, title, text, http_status, is_project_page, fetched_at) "
                          "values (?, ?, ?, ?, ?, ?, ?)", pages)
         conn.executemany("insert into projects (id, title, summary, start_date, end_date, start_year, end_year, "
-                         "budget_sek, owner_id, municipality, county, page_url, site_id, first_seen_at, last_seen_at) "
-                         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                         "active_years, budget_sek, owner_id, municipality, county, page_url, site_id, first_seen_at, "
+                         "last_seen_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         conn.executemany("insert into project_organisations (project_id, organisation_id, role) values (?, ?, ?)",
                          roles)
         conn.commit()

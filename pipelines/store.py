@@ -64,6 +64,8 @@ def ensure_db_shape(db: Database) -> None:
             _ensure_derived(db, name, spec["derived"])
     for name, spec in schema().get("views", {}).items():
         db.create_view(name, spec["sql"], replace=True)
+        if spec.get("kept_counts"):
+            _ensure_kept_counts(db, name, spec["kept_counts"])
 
 
 def _ensure_trigger(db: Database, name: str, sql: str) -> bool:
@@ -114,6 +116,71 @@ def _ensure_derived(db: Database, table: str, derived: dict[str, Any]) -> None:
                                                  f"{when} BEGIN UPDATE [{table}] SET {assignments} WHERE {where}; END")
     if created:
         db.execute(f"UPDATE [{table}] SET {assignments}")
+
+
+def _count_parts(counts: dict[str, Any], row: str, step: int) -> str:
+    """SELECT of the (facet, value, step) rows by which one row of the counted table changes a view's facet counts,
+    for a trigger (`row` is "new" or "old"): each facet's value (each name of a list, which the store writes once
+    each; a group's columns as a JSON array) and a ('', facet) row per facet, whose count is the view's rows."""
+    when = "(" + ROW_RE.sub(f"{row}.", counts["where"]) + ")"
+    parts = []
+    for facet, (kind, source) in counts["facets"].items():
+        parts.append(f"select '' as facet, '{facet}' as value, {step} as step where {when}")
+        if kind == "value":
+            parts.append(f"select '{facet}', {row}.[{source}], {step} where {when} and {row}.[{source}] is not null")
+        elif kind == "list":
+            parts.append(f"select '{facet}', cast(j.value as text), {step} from json_each(case when "
+                         f"json_valid({row}.[{source}]) then {row}.[{source}] end) j where {when}")
+        else:  # group: the computed facet's source columns
+            parts.append(f"select '{facet}', json_array({', '.join(f'{row}.[{c}]' for c in source)}), {step} "
+                         f"where {when}")
+    return " union all ".join(parts)
+
+
+def _ensure_kept_counts(db: Database, view: str, counts: dict[str, Any]) -> None:
+    """Triggers that keep a view's facet counts in facet_counts as its table's rows change (schema.yml
+    `kept_counts`); recount from scratch when they are new or changed. A count that falls to 0 stays, as 0.
+
+    One upsert per trigger: a trigger of several statements cost ten times as much per row (temporary files)."""
+    table = counts["table"]
+    steps = {"insert": _count_parts(counts, "new", 1), "delete": _count_parts(counts, "old", -1)}
+    steps["update"] = f"{steps['delete']} union all {steps['insert']}"
+    columns = sorted({c for _, source in counts["facets"].values() for c in (source if isinstance(source, list)
+                                                                            else [source])})
+    when = {row: "(" + ROW_RE.sub(f"{row}.", counts["where"]) + ")" for row in ("new", "old")}
+    changed = " OR ".join([f"old.[{c}] IS NOT new.[{c}]" for c in columns] + [f"{when['old']} IS NOT {when['new']}"])
+    created = False
+    for event, where in (("insert", when["new"]), ("delete", when["old"]), ("update", changed)):
+        name = f"{view}_counts_{event}"
+        created |= _ensure_trigger(db, name, f"CREATE TRIGGER [{name}] AFTER {event.upper()} ON [{table}] WHEN {where} "
+                                             f"BEGIN INSERT INTO facet_counts (view, facet, value, n) "
+                                             f"SELECT '{view}', facet, value, step FROM ({steps[event]}) WHERE true "
+                                             "ON CONFLICT (view, facet, value) DO UPDATE SET n = n + excluded.n; END")
+    if created:
+        recount(db, view)
+
+
+def recount(db: Database, view: str) -> None:
+    """Count a view's facets in facet_counts from scratch (what the triggers keep current)."""
+    counts = schema()["views"][view]["kept_counts"]
+    table, where = f"[{counts['table']}] t", ROW_RE.sub("t.", counts["where"])
+    parts = []
+    for facet, (kind, source) in counts["facets"].items():
+        parts.append(f"select '', '{facet}', count(*) from {table} where {where}")
+        if kind == "value":
+            parts.append(f"select '{facet}', t.[{source}], count(*) from {table} where {where} "
+                         f"and t.[{source}] is not null group by t.[{source}]")
+        elif kind == "list":
+            names = f"json_each(case when json_valid(t.[{source}]) then t.[{source}] end) j"
+            parts.append(f"select '{facet}', cast(j.value as text), count(*) from {table}, {names} "
+                         f"where {where} group by 2")
+        else:
+            group = f"json_array({', '.join(f't.[{c}]' for c in source)})"
+            parts.append(f"select '{facet}', {group}, count(*) from {table} where {where} group by {group}")
+    with write_transaction(db):
+        db.execute("delete from facet_counts where view = ?", [view])
+        db.execute(f"insert into facet_counts (view, facet, value, n) select ?, * from ({' union all '.join(parts)})",
+                   [view])
 
 
 def open_archive(path: str | Path) -> Database:

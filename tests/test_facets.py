@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
@@ -23,15 +25,18 @@ EXTRA = [  # more projects on the first page: a shared funder, a repeated list, 
 ]
 
 
-@pytest.fixture(scope="module")
-def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
-    path = tmp_path_factory.mktemp("facets") / "archive.db"
+def build(path: Path) -> Path:
     db = open_archive(path)
     for index, (site, page, projects) in enumerate(ARCHIVE):
         store_site(db, site, NOW)
         store_page(db, site["id"], page, projects + (EXTRA if index == 0 else []), NOW)
     db.close()
-    return inprocess_datasette(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
+    return inprocess_datasette(build(tmp_path_factory.mktemp("facets") / "archive.db"))
 
 
 def get_json(ds: Datasette, path: str) -> dict:
@@ -69,3 +74,24 @@ def test_facets_follow_filters_and_toggle(datasette: Datasette) -> None:
     toggle = next(item["toggle_url"] for item in results if item["value"] == LEADER_SOURCE)
     assert f"funders__arraycontains={quote_plus(LEADER_SOURCE)}" in toggle
     assert len(rows(datasette, f"&funders__arraycontains={quote_plus(LEADER_SOURCE)}")) == 4
+
+
+def test_the_whole_view_reads_kept_counts_a_filtered_page_counts(tmp_path: Path) -> None:
+    path = build(tmp_path / "archive.db")
+    ds = inprocess_datasette(path)
+    counties, statuses = facet(ds, "county"), facet(ds, "status")
+    assert counties == Counter(row["county"] for row in rows(ds)) and len(counties) == 2
+    conn = sqlite3.connect(path)
+    with conn:  # kept counts off by 100: the whole view's page shows them, so it read them
+        conn.execute("update facet_counts set n = n + 100 where facet in ('county', 'status')")
+    assert facet(ds, "county") == {county: n + 100 for county, n in counties.items()}
+    assert sum(facet(ds, "status").values()) == sum(statuses.values()) + 100 * conn.execute(
+        "select count(*) from facet_counts where facet = 'status'").fetchone()[0]
+    county = next(iter(counties))
+    assert facet(ds, "county", f"&county={quote_plus(county)}") == {county: counties[county]}  # counted
+    with conn:  # kept counts of another number of rows than the page's are not read
+        conn.execute("update facet_counts set n = n + 1 where facet = ''")
+    assert (facet(ds, "county"), facet(ds, "status")) == (counties, statuses)
+    with conn:  # an archive from before kept counts (served read-only as it is) counts its rows
+        conn.execute("drop table facet_counts")
+    assert (facet(ds, "county"), facet(ds, "status")) == (counties, statuses)

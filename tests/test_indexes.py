@@ -16,7 +16,7 @@ from pipelines.runs import finish_run, record_outcome, resumable_run, resume_run
 from pipelines.store import (mark_removed, open_archive, prune_organisations, record_error, schema, store_page,
                              store_site, touch_page)
 from pipelines.versions import latest_body
-from scraper.datasette_plugins import kommunarkiv_pictures
+from scraper.datasette_plugins import kommunarkiv_facets, kommunarkiv_pictures
 from scraper.datasette_plugins.kommunarkiv_search import fts_query
 from scraper.metadata import build_metadata
 from scraper.middlewares import ConditionalRequestMiddleware
@@ -145,6 +145,22 @@ def test_canned_queries_scan_only_what_they_report_on(archive: sqlite3.Connectio
 def test_map_and_chart_use_indexes(archive: sqlite3.Connection) -> None:
     assert scanned_large_tables(archive, kommunarkiv_pictures.MAP_SQL) == set()
     assert scanned_large_tables(archive, kommunarkiv_pictures.CHART_SQL, {"none": "-"}) == set()
+
+
+def test_the_whole_overviews_facets_read_kept_counts_through_indexes(archive: sqlite3.Connection) -> None:
+    classes = {cls.type: cls for cls in kommunarkiv_facets.register_facet_classes()}
+    facets = build_metadata()["databases"]["archive"]["tables"]["project_overview"]["facets"]
+    assert len(facets) == 5
+    for declared in facets:
+        (kind, config), = declared.items()
+        config = config if isinstance(config, dict) else {"column": config}
+        facet = classes[kind](None, None, "archive", table="project_overview")
+        sql = facet.kept_sql(config["column"], config, 31)
+        plan = [d for *_, d in archive.execute("explain query plan " + sql, {"view": "project_overview",
+                                                                            "facet": config["column"]})]
+        assert any("facet_counts" in d for d in plan), plan
+        assert [d for d in plan if d.startswith("SCAN") and not d.startswith("SCAN g")] == [], plan
+        assert all("INDEX" in d for d in plan if d.startswith("SEARCH")), plan
 
 
 def test_the_check_catches_a_scan(archive: sqlite3.Connection) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.merge import Description, match, merge_projects, unmerge_projects
-from pipelines.store import open_archive, store_page, store_site
+from pipelines.store import open_archive, recount, store_extraction, store_page, store_site
 
 TESTS = Path(__file__).parent
 NOW = "2024-05-02T08:00:00+00:00"
@@ -173,3 +173,67 @@ def test_the_overviews_precomputed_columns_follow_merges(archive) -> None:
     finally:
         recomputed.close()
     assert rows == merged
+
+
+def kept_counts(db) -> dict[tuple[str, str], int]:
+    """project_overview's facet counts as the archive keeps them (facet_counts; a count fallen to 0 stays)."""
+    return {(facet, value): n for facet, value, n in
+            db.execute("select facet, value, n from facet_counts where view = 'project_overview' and n > 0")}
+
+
+def counted(db) -> dict[tuple[str, str], int]:
+    """The same counts, counted row by row from project_overview: what the kept ones must equal."""
+    counts: dict[tuple[str, str], int] = {}
+    rows = [dict(zip(("county", "municipality", "funders", "active_years", "start_date", "end_date"), row))
+            for row in db.execute("select county, municipality, funders, active_years, start_date, end_date "
+                                  "from project_overview")]
+    for row in rows:
+        pairs = [("county", row["county"]), ("municipality", row["municipality"]),
+                 *{("funders", name) for name in json.loads(row["funders"] or "[]")},
+                 *{("active_years", year) for year in json.loads(row["active_years"] or "[]")},
+                 ("status", json.dumps([row["start_date"], row["end_date"]], separators=(",", ":")))]
+        for pair in [p for p in pairs if p[1] is not None]:
+            counts[pair] = counts.get(pair, 0) + 1
+    for facet in ("county", "municipality", "funders", "active_years", "status"):
+        counts["", facet] = len(rows)
+    return counts
+
+
+def test_kept_facet_counts_follow_store_merge_undo_and_retire(archive) -> None:
+    assert kept_counts(archive) == counted(archive) and kept_counts(archive)["", "status"] == 5
+    merge_projects(archive)
+    assert kept_counts(archive) == counted(archive) and kept_counts(archive)["", "status"] == 3
+    unmerge_projects(archive)
+    assert kept_counts(archive) == counted(archive) and kept_counts(archive)["", "status"] == 5
+    merge_projects(archive)
+    url = "https://9001.example/projekt"
+    page = {"url": url, "title": "Jobbvägen", "text": url + " ny", "is_project_page": 1}
+    store_page(archive, "9001", page, [{"title": "Jobbvägen", "funders": [ESF], "start": "2022"}], NOW)
+    assert archive.execute("select removed_at from projects where title = 'Jobbvägen etapp 2'").fetchone()[0]
+    assert kept_counts(archive) == counted(archive)  # retired by the same extractor: kept, flagged removed
+    store_extraction(archive, url, "9001", {"projects": [], "extractor_version": "next"}, NOW)
+    assert archive.execute("select count(*) from projects where page_url = ?", [url]).fetchone()[0] == 0
+    assert kept_counts(archive) == counted(archive)  # retired by a newer extractor: deleted
+    archive.table("funding_sources").update("esf", {"name": "ESF+"})
+    assert kept_counts(archive)["funders", "ESF+"] == counted(archive)["funders", "ESF+"] > 0
+    assert kept_counts(archive) == counted(archive)
+    merge_projects(archive)
+    counts = kept_counts(archive)
+    recount(archive, "project_overview")  # what a from-scratch count gives
+    assert kept_counts(archive) == counts == counted(archive)
+
+
+def test_an_older_archive_gets_its_facet_counts(archive) -> None:
+    merge_projects(archive)
+    expected = counted(archive)
+    for (name,) in archive.execute("select name from sqlite_master where type = 'trigger' and name like "
+                                   "'project_overview_counts_%'").fetchall():
+        archive.execute(f"drop trigger [{name}]")
+    archive.execute("drop table facet_counts")
+    path = archive.execute("pragma database_list").fetchone()[2]
+    archive.close()
+    reopened = open_archive(path)
+    try:
+        assert kept_counts(reopened) == expected and expected["", "funders"] == 3
+    finally:
+        reopened.close()

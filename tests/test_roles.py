@@ -152,3 +152,60 @@ def test_parts_and_sentence_words_are_not_names() -> None:
     found = roles("Inom staden deltar även stadsdelarna Majorna och Tynnered.")
     assert "Majorna" not in found and "Tynnered" not in found
     assert "AB" not in roles("Projektet genomförs tillsammans med Norrfors lantbruk AB.")
+
+
+def test_name_boundaries_ampersand_suspended_compound_and_coordinated_legal_forms() -> None:
+    from pipelines.extract.nlp import load_nlp
+    doc = load_nlp()("Projektet ägs av Samordningsförbundet Berg & Dal. Partners: Kultur- och Fritidsrådet, "
+                     "Ljusdal-Hudik Regionen och Region Gävleborg.")
+    roles = {(s.text, s.label_) for s in doc.spans["roles"]}
+    assert ("Samordningsförbundet Berg & Dal", "owner") in roles
+    assert ("Kultur- och Fritidsrådet", "partner") in roles
+    assert ("Ljusdal-Hudik Regionen", "partner") in roles
+    assert not any(text in ("Dal", "Fritidsrådet", "Regionen") for text, _ in roles)
+
+
+def test_a_department_counts_as_the_municipality_its_sentence_names() -> None:
+    from pipelines.extract.nlp import load_nlp
+    doc = load_nlp()("Från Orsa deltar socialförvaltningen. Miljönämnden i Mora kommun medverkar.")
+    roles = {(s.id_, s.label_) for s in doc.spans["roles"]}
+    assert ("kommun/2034", "partner") in roles and ("kommun/2062", "partner") in roles
+
+
+def test_a_municipality_name_without_its_genitive_s_finds_the_municipality() -> None:
+    from pipelines.extract.registry import load_registry
+    assert load_registry().for_name("Jonkoping kommun").name == "Jönköpings kommun"
+
+
+def test_a_county_board_in_the_genitive_owns_its_project_and_ansvarar_for_att_leda_is_an_owner_cue() -> None:
+    from pipelines.extract.nlp import load_nlp
+    nlp = load_nlp()
+    doc = nlp("Länsstyrelsen i Dalarnas projekt har beviljats 2 miljoner kronor.")
+    assert [(s.id_, s.label_) for s in doc.spans["roles"] if s.label_ == "owner"] == [("lansstyrelse/20", "owner")]
+    doc = nlp("Region Dalarna ansvarar för att leda och genomföra projektets aktiviteter.")
+    assert [(s.text, s.label_) for s in doc.spans["roles"]] == [("Region Dalarna", "owner")]
+
+
+def test_a_short_name_or_acronym_of_the_owner_is_not_a_second_partner() -> None:
+    from pipelines.clean import clean_text
+    from pipelines.extract.engine import Extractor
+    text = ("Rena vatten\nProjektägare: Kunskapscentrum Vatten och Miljö (KVM).\n"
+            "KVM driver projektet i samverkan med Lekebergs kommun.\n")
+    project = next(Extractor().extract([clean_text(text)]))["projects"][0]
+    assert project["owner"]["name"] == "Kunskapscentrum Vatten och Miljö"
+    assert [p["name"] for p in project["partners"]] == ["Lekebergs kommun"]
+
+
+def test_a_country_is_no_organisation_and_not_part_of_a_partner_name() -> None:
+    from pipelines.extract.nlp import load_nlp
+    nlp = load_nlp()
+    doc = nlp("Kommunen samarbetar med Tartu i Estland och med partners från Lettland och Finland.")
+    assert [(s.text, s.label_) for s in doc.spans["roles"] if s.label_ == "partner"] == [("Tartu", "partner")]
+
+
+def test_management_as_a_common_noun_is_no_department() -> None:
+    from pipelines.extract.nlp import load_nlp
+    doc = load_nlp()("Organisationen ska leda arbetet med förvaltning och utveckling av lederna.")
+    assert not [s for s in doc.spans["orgs"] if s.text == "förvaltning"]
+    doc = load_nlp()("Kommunens socialförvaltning leder projektet.")
+    assert [s.id_ for s in doc.spans["orgs"] if s.text == "socialförvaltning"] == ["self"]

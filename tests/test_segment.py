@@ -100,3 +100,69 @@ def test_reader_addressing_headings_are_not_project_titles():
             "</main></body></html>")
     record = next(Extractor().extract([clean_html(html, "https://www.mora.se/projekt/fabodar")]))
     assert [project["title"] for project in record["projects"]] == ["Levande fäbodar"]
+
+
+NAMED_IN_INTRO = """Två nya samverkansprojekt i länet
+Nämnden har beviljat medel till två projekt. I mars startar projekten Stigar i skogen och Vatten för alla, båda treåriga.
+Stigar i skogen, inom området friluftsliv, leds av Orsa kommun tillsammans med Älvdalens kommun.
+Vatten för alla, inom området miljö, drivs av Region Dalarna med Mora kommun som partner.
+"""
+
+
+def test_projects_named_in_the_introduction_split_at_the_paragraphs_that_open_with_them() -> None:
+    page_text, (sections, preamble) = split(NAMED_IN_INTRO)
+    assert [s.title for s in sections] == ["Stigar i skogen", "Vatten för alla"]
+    assert preamble == sections[0].first and all(s.named for s in sections)
+    assert "Orsa kommun" in page_text.blocks[sections[0].first].text
+
+
+def test_an_organisation_opening_a_paragraph_is_not_a_named_project() -> None:
+    text = ("Nyheter om projekten\nProjekten leds av Orsa kommun och Mora kommun.\n"
+            "Orsa kommun, som leder arbetet, har anställt en projektledare.\n"
+            "Mora kommun, som deltar, bidrar med lokaler.\n")
+    _, (sections, _) = split(text)
+    assert len(sections) == 1
+
+
+LISTED_THEN_DESCRIBED = """Miljoner till länets projekt
+Följande projekt har fått medel:
+• Grön dal, 12 miljoner kronor (projektägare Region Gävleborg)
+• Bygdekraft, 4,5 miljoner kronor (projektägare Ovanåkers kommun)
+Om projekten
+Projektet Grön dal ska minska utsläppen. De kommuner som ingår i projektet är: Bollnäs, Söderhamn och Ljusdal.
+"""
+
+
+def test_a_paragraph_below_a_listing_about_one_listed_project_joins_that_project() -> None:
+    page_text, (sections, _) = split(LISTED_THEN_DESCRIBED)
+    assert [s.title for s in sections] == ["Grön dal", "Bygdekraft"]
+    described = next(i for i, b in enumerate(page_text.blocks) if b.text.startswith("Projektet Grön dal"))
+    assert sections[0].more == (described,) and sections[1].more == ()
+
+
+def test_bare_municipalities_after_ingar_i_projektet_are_partners() -> None:
+    from pipelines.clean import clean_text as text_page
+    from pipelines.extract.engine import Extractor
+    record = next(Extractor().extract([text_page(LISTED_THEN_DESCRIBED)]))
+    partners = {p["name"] for p in record["projects"][0]["partners"]}
+    assert {"Bollnäs kommun", "Söderhamns kommun", "Ljusdals kommun"} <= partners
+    assert not record["projects"][1]["partners"]
+
+
+THEME_TITLE_OWNER = """Nya projekt i länet
+Två av de beviljade projekten leds från länet:
+Hållbart friluftsliv: Leder i skogen - Skogsstyrelsen
+Projektet ska rusta upp vandringsleder i länets skogar.
+Kontaktperson
+: projektledare Eva Berg, Skogsstyrelsen, 0123-456 78
+Energi och klimat: Solkraft i byarna - Region Dalarna
+Projektet bygger solcellsparker tillsammans med Leksands kommun.
+"""
+
+
+def test_theme_title_owner_lines_above_projektet_are_listed_projects_with_their_contact() -> None:
+    page_text, (sections, _) = split(THEME_TITLE_OWNER)
+    assert [(s.title, s.owner) for s in sections] == [("Leder i skogen", "Skogsstyrelsen"),
+                                                     ("Solkraft i byarna", "Region Dalarna")]
+    first = page_text.blocks[sections[0].first:sections[0].last]
+    assert any("Eva Berg" in b.text for b in first)

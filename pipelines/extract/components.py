@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,10 @@ class OrgLinker:
         self.window: int = data["intro_window"]
         self.connectors = frozenset(data["list_connectors"])
         self.extendable = frozenset(data["extendable_ids"])
+        self.coordinators = frozenset(data["name_coordinators"])
+        self.department_re = re.compile(r"\b(?:\w*(?:" + "|".join(map(re.escape, data["department_suffixes"])) +
+                                        r")|\w+(?:" + "|".join(map(re.escape, data["department_compound_suffixes"])) +
+                                        r"))\b", re.I)
         self.selves = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.selves.add("SELF", [nlp.make_doc(s) for s in data["self_references"]])
 
@@ -174,6 +179,49 @@ class OrgLinker:
         return out
 
     @staticmethod
+    def _amp_extended(span: Span) -> Span:
+        """A name with its '& Word' tail ('Samordningsförbundet Sjö & Skog'): a name never ends before '&'."""
+        doc, end = span.doc, span.end
+        while end + 1 < len(doc) and doc[end].text == "&" and doc[end + 1].is_title:
+            end += 2
+            while end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
+                end += 1
+        return span if end == span.end else Span(doc, span.start, end, span.label_, span_id=span.id_)
+
+    def _split_coordinated(self, shape: Span, ents: set[tuple[int, int]]) -> list[Span]:
+        """A name shape spanning 'A och B AS' as two organisations when the NER model reads A as one on its own
+        ('Civilisationen och Vilja AS'); kept whole otherwise ('Halmstad Energi och Miljö AB')."""
+        joint = next((t.i for t in shape if t.lower_ in self.coordinators), None)
+        if joint is None or joint == shape.start or (shape.start, joint) not in ents:
+            return [shape]
+        return [Span(shape.doc, shape.start, joint, shape.label_, span_id=shape.id_),
+                Span(shape.doc, joint + 1, shape.end, shape.label_, span_id=shape.id_)]
+
+    def _departments(self, doc: Doc, orgs: list[Span], places: list[Span]) -> list[Span]:
+        """A municipality's department as that municipality ('Från Ronneby deltar samhällsbyggnadsförvaltningen',
+        'integrationsenheten i Växjö kommun'): a lower-case word ending in a department suffix (or one opening its
+        sentence), linked to the one municipality its sentence names, else to the page's own organisation."""
+        out = []
+        for match in self.department_re.finditer(doc.text):
+            found = doc.char_span(match.start(), match.end())
+            token = found[0] if found is not None and len(found) == 1 else None
+            if token is None or not (token.is_lower or token.is_sent_start):
+                continue
+            sent = token.sent
+            towns = {s.id_ for s in orgs + places if s.id_.startswith("kommun/") and sent.start <= s.start < sent.end}
+            if len(towns) == 1:
+                out.append(Span(doc, token.i, token.i + 1, "ORG", span_id=towns.pop()))
+            elif not towns:
+                out.append(Span(doc, token.i, token.i + 1, "SELF", span_id="self"))
+        return out
+
+    @staticmethod
+    def _in_name(doc: Doc, start: int) -> bool:
+        """Whether a self reference is the last word of a name ('Ljungby-Älmhult Regionen'): a capitalised word
+        of the same sentence right before it."""
+        return start > 0 and not doc[start].is_sent_start and doc[start].is_title and doc[start - 1].is_title
+
+    @staticmethod
     def _name_goes_on(doc: Doc, place: Span) -> bool:
         """Whether a place name is the first word of a longer name ('<Ort> Folkets Hus'), not a bare municipality."""
         return place.end < len(doc) and doc[place.end].is_title
@@ -188,8 +236,13 @@ class OrgLinker:
                 prefixes = self._licensed(doc, run)
                 orgs += [Span(doc, s.start, s.end, "ORG", span_id=s.id_) for s in places
                          if any(s.id_.startswith(p) for p in prefixes) and not self._name_goes_on(doc, s)]
-        orgs += [Span(doc, s, e, "SELF", span_id="self") for _, s, e in self.selves(doc)]
-        shapes = [span for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None]
+        orgs += [Span(doc, s, e, "SELF", span_id="self") for _, s, e in self.selves(doc)
+                 if not self._in_name(doc, s)]
+        ents = {(e.start, e.end) for e in doc.ents if e.label_ == "ORG"}
+        shapes = [part for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None
+                  for part in self._split_coordinated(span, ents)]
+        orgs = [self._amp_extended(o) if o.label_ != "SELF" else o for o in orgs]
+        orgs += self._departments(doc, orgs, [s for s in gazetteer if s.label_ == "PLACE"])
         heads = {(o.start, o.end) for o in orgs if o.id_ in self.extendable}  # 'Interreg' + an area no list has
         orgs = [s for s in shapes if any(s.start == a and s.end > b for a, b in heads)] + orgs + shapes
         doc.spans["orgs"] = first_come(orgs)
@@ -235,9 +288,12 @@ class ProjectRoles:
         for sent, sent_matches in zip(sents, matches):
             inside = [o for o in orgs if o.start >= sent.start and o.end <= sent.end]
             named = [n for n in ner if n.start >= sent.start and n.end <= sent.end]
-            found = self.cues.list_items(sent, inside, places, named) if listed and items < self.cues.max_items else []
-            if found:
-                spans = [Span(doc, item.start, item.end, listed, span_id=item.id_) for item in found]
+            found = [] if not listed or items >= self.cues.max_items else (
+                self.cues.member_items(sent, inside, places, named) if listed == "members" else
+                self.cues.list_items(sent, inside, places, named))
+            if found or listed == "members" and self.cues.is_item(sent):
+                role = "partner" if listed == "members" else listed
+                spans = [Span(doc, item.start, item.end, role, span_id=item.id_) for item in found]
                 (logos if self.cues.is_logo(sent) else roles).extend(spans)
                 items += 1
                 continue

@@ -77,8 +77,13 @@ def person_name(text: str, org_texts: set[str]) -> str | None:
 
 
 def _card_line(text: str, org_texts: set[str]) -> tuple[str, str | None] | None:
-    """(name, title) of a contact-card line: 'Name', 'Name, title', 'Name – title' or 'Title Name'."""
+    """(name, title) of a contact-card line: 'Name', 'Name, title', 'Name – title', 'Title Name' or 'Name Title'."""
     parts = re.split(r"\s*[,–|]\s*|\s+-\s+", text.strip())
+    words = parts[0].split()
+    if len(words) > 2 and len(parts) == 1 and _role_of(words[-1]):  # 'Per Olsson Projektledare' under 'Kontakt'
+        name = person_name(" ".join(words[:-1]), org_texts)
+        if name:
+            return name, _role_of(words[-1])
     name = person_name(parts[0], org_texts)
     if name:
         return name, _role_of(parts[1]) if len(parts) > 1 else None
@@ -148,10 +153,19 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
         if label:  # 'Kontaktperson: stefan Johansson' (a form's lower-case first name)
             in_zone, text = True, text[label.end():]
             text = text[:1].upper() + text[1:]
+        several = _several_cards(text, org_texts) if in_zone else []
+        if len(several) > 1:  # 'projektledare A 073-... och vd B, 0701-..., Org.'
+            for part, (name, title) in several:
+                contact = Contact(name, title, evidence=text)
+                _add_details(contact, part)
+                found.append(contact)
+            role = None
+            continue
         card = _card_line(text, org_texts)
         near = [b.text for b in blocks[max(0, i - 2):i + 3] if b is not block and len(b.text) < LONG_BLOCK]
-        if card and (in_zone or find_emails(text) or find_phones(text) or _is_staff(card[1]) or
-                     any(map(_is_contactish, near))):
+        called = any(rules()["call_re"].search(b.text) for b in blocks[max(0, i - 2):i])  # an adviser for applicants
+        if card and not called and (in_zone or find_emails(text) or find_phones(text) or _is_staff(card[1]) or
+                                    any(map(_is_contactish, near))):
             contact = Contact(card[0], role or card[1], evidence=text)
             _add_details(contact, text)
             found.append(contact)
@@ -164,6 +178,19 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
         elif found and (in_zone or find_emails(text) or find_phones(text)):
             _add_details(found[-1], text)
     return found
+
+
+def _several_cards(text: str, org_texts: set[str]) -> list[tuple[str, tuple[str, str | None]]]:
+    """(part, (name, title)) of each person a contact-box line names when it joins several with 'och' or ';'."""
+    out = []
+    for part in re.split(r"\s+och\s+|\s*;\s*", text.strip(" :;")):
+        bare = part
+        for _, raw in find_emails(part) + find_phones(part):
+            bare = bare.replace(raw, " ")
+        card = _card_line(re.sub(r"\s+", " ", bare).strip(" ,"), org_texts)
+        if card:
+            out.append((part, card))
+    return out
 
 
 def _is_staff(role: str | None) -> bool:

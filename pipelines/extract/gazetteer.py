@@ -70,6 +70,7 @@ def county_rows(data: Path) -> Iterator[tuple[dict, list[str]]]:
         board = r["lansstyrelse_name"]
         names = {board, f"Länsstyrelsen {short}", f"Länsstyrelsen i {short}", f"Länsstyrelsen {county}",
                  f"Länsstyrelsen {genitive(short)} län"}
+        names |= {genitive(n) for n in set(names)}  # 'Länsstyrelsen i Värmlands projekt'
         yield ({"id": f"lansstyrelse/{code}", "kind": "county_board", "name": board, "code": code,
                 "county_code": code, "county": county, "host": site_of(r["lansstyrelse_website"]), "lat": "",
                 "lon": ""}, sorted(names))

@@ -64,8 +64,12 @@ class Registry:
         return None
 
     def for_name(self, name: str) -> Organisation | None:
-        """The organisation with this canonical name, in any case and with or without Swedish letters."""
-        return self.by_name.get(fold(name or ""))
+        """The organisation with this canonical name, in any case and with or without Swedish letters, also without
+        the genitive s of a municipality's name ("Jonkoping kommun" -> Jönköpings kommun)."""
+        folded = fold(name or "")
+        head, _, tail = folded.rpartition(" ")
+        return self.by_name.get(folded) or (self.by_name.get(f"{head}s {tail}") if head and not head.endswith("s")
+                                            else None)
 
 
 @cache

@@ -10,6 +10,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from pipelines.extract.knowledge import countries
+
 ROLE_CUES = Path(__file__).with_name("data") / "role_cues.json"
 NUMBER = {"LIKE_NUM": True, "OP": "+"}  # '#' in a cue phrase: a number, also '3 600 000'
 
@@ -69,12 +71,19 @@ class RoleCues:
         self.before_breakers = frozenset(data["before_breakers"])
         self.not_names = frozenset(data["not_name_words"])
         self.joiners = frozenset(data["name_joiners"])
+        self.compound_joiners = frozenset(data["compound_joiners"])
+        self.countries = countries()
+        self.max_lower_tail: int = data["max_lower_tail"]
+        self.short_word: int = data["short_lower_word"]
         self.logo_words = frozenset(data["logo_words"])
         self.logo_funds = tuple(data["logo_funder_prefixes"])
         self.appositives = tuple(data["appositive_endings"])
         self.prepositions = frozenset(data["prepositions"])
         self.project_nouns = frozenset(data["name_of_project_before"])
         self.list_labels: dict[str, str] = data["list_labels"]
+        self.member_groups = frozenset(data["member_groups"])
+        self.max_item_words: int = data["max_item_words"]
+        self.programme_funders = tuple(data["programme_funder_prefixes"])
         self.max_items: int = data["max_list_items"]
         self.quiet = re.compile("|".join(data["quiet_sentences"]), re.I)
         by_phrase: dict[str, tuple[str | None, str | None]] = {}
@@ -125,21 +134,42 @@ class RoleCues:
         taken = {i for s in orgs for i in range(s.start, s.end)} | {i for c in cues for i in range(c.start, c.end)}
         runs, start = [], None
         tokens = list(sent)
+        cue_ends = {c.end for c in cues}
         for n, token in enumerate(tokens + [None]):
             capital = token is not None and token.i not in taken and token.text[:1].isupper() and len(token.text) > 1
-            joiner = (token is not None and start is not None and token.lower_ in self.joiners and n + 1 < len(tokens)
-                      and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken)
+            joins = token is not None and (token.lower_ in self.joiners or token.lower_ in self.compound_joiners and
+                                           n > 0 and tokens[n - 1].text.endswith("-"))  # 'Energi- och MiljöCentrum'
+            joiner = (joins and start is not None and n + 1 < len(tokens)
+                      and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken
+                      and tokens[n + 1].lower_ not in self.countries)  # 'Stellenbosch i Sydafrika': the place
             if capital or joiner:
                 start = token.i if start is None else start
                 continue
             if start is not None:
                 end = token.i if token is not None else sent.end
+                if start in cue_ends:
+                    end = self._lower_tail(sent, end, taken)
                 while start < end and sent.doc[start].text in self.not_names:
                     start += 1
                 if start < end and (start, end) not in places and self._name_like(sent, start, end, taken):
                     runs.append(Span(sent.doc, start, end, "ORG"))
                 start = None
         return runs
+
+    def _lower_tail(self, sent: Span, end: int, taken: set[int]) -> int:
+        """The end of a name a cue introduces that goes on in lower-case words: at most max_lower_tail words, none a
+        preposition, connector or breaker, that either start with a short word ('Women in trade', 'Hela Sverige ska
+        leva') or stand before the name's acronym ('Lokalt ledd utveckling (LLU)'), and are followed by a connector,
+        punctuation, a known organisation or the sentence's end; else the capitalised run's own end."""
+        doc, stop = sent.doc, end
+        while stop < sent.end and stop - end < self.max_lower_tail and doc[stop].is_lower and doc[stop].is_alpha and (
+                doc[stop].lower_ not in self.prepositions | self.connectors | self.breakers | self.before_breakers):
+            stop += 1
+        if stop == end:
+            return end
+        closes = stop >= sent.end or stop in taken or doc[stop].is_punct or doc[stop].lower_ in self.connectors
+        acronym = stop + 1 < sent.end and doc[stop].text == "(" and doc[stop + 1].is_upper
+        return stop if closes and (len(doc[end]) <= self.short_word or acronym) else end
 
     def _name_like(self, sent: Span, start: int, end: int, taken: set[int]) -> bool:
         """Whether a capitalised run stands as a name in a list: not a compound common noun ('LEADER-områdena'),
@@ -161,8 +191,9 @@ class RoleCues:
         if before is not None and before.text in "”“\"«'":
             return False
         after = doc[end] if end < sent.end else None
+        in_country = after is not None and end + 1 < sent.end and doc[end + 1].lower_ in self.countries
         return (after is None or after.i in taken or not after.is_alpha or not after.text[:1].islower() or
-                after.lower_ in self.connectors | self.breakers | self.before_breakers)
+                after.lower_ in self.connectors | self.breakers | self.before_breakers or in_country)
 
     def _depths(self, sent: Span) -> dict[int, int]:
         """Parenthesis depth of each token of a sentence."""
@@ -219,7 +250,7 @@ class RoleCues:
         taken = {i for s in orgs for i in range(s.start, s.end)} | {i for c in cues for i in range(c.start, c.end)}
         model = [n for n in named if taken.isdisjoint(range(n.start, n.end)) and (n.start, n.end) not in places
                  and (self._name_like(sent, n.start, n.end, taken) or len(n) > 1 and n[-1].is_lower)]
-        both = model + self.candidates(sent, orgs, cues, places)
+        both = [n for n in model + self.candidates(sent, orgs, cues, places) if n.text.lower() not in self.countries]
         return first_come(sorted(both, key=lambda s: s.start - s.end))  # the longer reading of a name wins
 
     def attribute(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]], named: list[Span] = (),
@@ -248,6 +279,8 @@ class RoleCues:
             after_cue = preceding[-1] if preceding and preceding[-1].after else None
             link = self._after_link(doc, after_cue, member, members, depths) if after_cue else None
             role = after_cue.after if link == "strict" else before or (after_cue.after if link else None)
+            if role == "programme":  # 'Program: Smarta Städer, Linnéuniversitetet': a programme and its host
+                role = "funder" if member.id_.startswith(self.programme_funders) else "none"
             if role and (role != "none" or member in orgs):
                 out.append((member, role))
         return out
@@ -260,8 +293,26 @@ class RoleCues:
         return opening is not None and any(m.end == opening for m in members)
 
     def list_label(self, sent: Span) -> str | None:
-        """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it."""
-        return self.list_labels.get(sent.text.strip().rstrip(":").strip().lower())
+        """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it; a line
+        introducing a project group's members ('Följande personer ingår i styrgruppen:') gives "members"."""
+        text = sent.text.strip()
+        if text.endswith(":") and any(t.lower_ in self.member_groups for t in sent):
+            return "members"
+        return self.list_labels.get(text.rstrip(":").strip().lower())
+
+    def is_item(self, sent: Span) -> bool:
+        """Whether a line is short enough to be an item of a list (at most max_item_words words)."""
+        return sum(1 for t in sent if not (t.is_space or t.is_punct)) <= self.max_item_words
+
+    def member_items(self, sent: Span, orgs: list[Span], places: set[tuple[int, int]],
+                     named: list[Span] = ()) -> list[Span]:
+        """The organisations a group member's item names after the person ('Lisa Berglund, Alvesta kommun',
+        'Per Lind, Vattenrådet Nord'); none for a person with a role ('Stina Vallgren, projektledare')."""
+        comma = next((t.i for t in sent if t.text == ","), None)
+        if comma is None:
+            return []
+        after = [o for o in orgs if o.start > comma and o.label_ != "SELF"]
+        return after or [n for n in self.names(sent, orgs, [], places, list(named)) if n.start > comma]
 
     def is_logo(self, sent: Span) -> bool:
         """Whether a line is a logo's text ('Logotyp Region Västerbotten')."""

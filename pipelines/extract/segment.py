@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
 from spacy.tokens import Doc
 
 from pipelines.extract.contact_details import find_emails
@@ -20,8 +21,11 @@ LONG_BLOCK = 200  # a block this long is running text, not part of a page-owner 
 MAX_CHARS = 200_000  # a page's text beyond this is not read: no project page needs more
 QUOTED_RE = re.compile(r"[”“\"«]([^”“\"»]{3,120})[”“\"»]")
 NAMED_AS_RE = re.compile(r"^(?P<name>[A-ZÅÄÖ0-9][^.:;!?,]{1,70}?) är (?:ett|en)\s+(?:\S+\s+){0,3}?"
-                         r"(?:\w*projekt|förstudie|satsning|initiativ)\b")
+                         r"(?:[\w-]*projekt|förstudie|satsning|initiativ)\b")
 OWNER_ROLES = ("owner", "funder")
+TITLE_DASH_OWNER_RE = re.compile(r"^(?:[^:]{3,80}:\s+)?(?P<title>[^:]{2,80}?)\s+[-–]\s+(?P<owner>[^-–:]{2,80})$")
+NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
+NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
 
 
@@ -50,6 +54,8 @@ class Section:
     owner: str | None = None
     item: bool = False
     intro: tuple[int, int] | None = None  # blocks [from, to) that open the item's group ('Projekt som beviljas ...')
+    named: bool = False  # the page names it as a project: kept even when no fact of its own is found
+    more: tuple[int, ...] = ()  # blocks elsewhere on the page about this item ('Projekt Reach är ...' below the list)
 
 
 @cache
@@ -61,6 +67,7 @@ def page_rules() -> dict:
     data["owner_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["page_owner"]) + r")(?:\s*:|\s|$)", re.I)
     data["generic"] = {h.lower() for h in data["generic_headings"]}
     data["generic_words"] = frozenset(data["generic_heading_words"])
+    data["reader_words"] = frozenset(data["reader_words"])
     data["label_headings"] = frozenset(data["label_headings"])
     data["label_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["project_labels"]) + r")\s*:", re.I)
     data["record_re"] = re.compile(r"^(?:" + "|".join(re.escape(p) for p in data["record_labels"]) + r")\s*:\s*(?P<title>\S.*)", re.I)
@@ -115,10 +122,18 @@ def prepare(page: CleanPage) -> PageText:
         position += len(block.text) + 1
     owner_box = len(blocks)
     for i, block in enumerate(blocks):
-        if rules["owner_re"].match(block.text) and all(len(b.text) < LONG_BLOCK for b in blocks[i:]):
+        if ((rules["owner_re"].match(block.text) or _asks_reader(block)) and
+                all(len(b.text) < LONG_BLOCK for b in blocks[i:])):
             owner_box = i
             break
     return PageText(blocks, starts, "\n".join(b.text for b in blocks), owner_box)
+
+
+def _asks_reader(block: Block) -> bool:
+    """Whether a heading asks the reader a question ('Hittade du det du sökte?', 'Fick du svar på din fråga?'): the
+    site's feedback form or service box, which starts the page-owner box when only short blocks follow."""
+    words = set(re.findall(r"[^\W\d_]+", block.text.lower()))
+    return block.is_heading and block.text.rstrip().endswith("?") and bool(words & page_rules()["reader_words"])
 
 
 def _is_generic(text: str) -> bool:
@@ -173,6 +188,22 @@ def section_title(page_text: PageText, first: int, last: int, fallback: str) -> 
     return _clean_title(heading or fallback)
 
 
+NAME_RUN = r"[A-ZÅÄÖ0-9][\w-]*(?:\s+(?:[a-zåäö]{1,3}\s+)?[A-ZÅÄÖ0-9][\w-]*)*"  # 'Help for Newcomers'
+
+
+@cache
+def _project_name_re() -> re.Pattern:
+    """'går under namnet X', 'Projektet X', 'projektet ”X”': the name after a naming cue or a project noun."""
+    cues = sorted(page_rules()["project_name_cues"], key=len, reverse=True)
+    return re.compile(r"\b(?i:" + "|".join(map(re.escape, cues)) + r")\s+[”“\"«]?(?P<name>" + NAME_RUN + ")")
+
+
+def project_names(text: str) -> set[str]:
+    """The names a text gives its projects ('Projektet går under namnet Help for Newcomers'), lower-cased: an
+    unlisted organisation by one of these names is the project itself."""
+    return {m.group("name").lower() for m in _project_name_re().finditer(text)}
+
+
 def _has_money(text: str) -> bool:
     """Whether a text names an amount of money (kronor or euro, not a percentage)."""
     return any(a.currency != "%" for a in parse_amounts(text))
@@ -180,8 +211,9 @@ def _has_money(text: str) -> bool:
 
 def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: int) -> tuple[str, str | None] | None:
     """(title, owner as written) when block i starts a project of a listing: a 'Projekt: Title' record, an owner
-    heading above '"Name" Projektet ...', a title line above a money label line, or 'Title<separator>...' with an
-    amount in its first sentence; else None.
+    heading above '"Name" Projektet ...', '[Theme:] Title - Owner' above 'Projektet ...' (the owner an organisation
+    the registry knows), a title line above a money label line, or 'Title<separator>...' with an amount in its first
+    sentence; else None.
     org_spans: (start, end) characters of the registry's organisations; start: the block's offset."""
     rules, block = page_rules(), blocks[i]
     record = rules["record_re"].match(block.text)
@@ -192,6 +224,11 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
     if (quoted and block.is_heading and len(block.text.split()) <= 8 and not _is_generic(block.text) and
             not is_label_line(block)):  # owner as heading, then '"Name" Projektet ska ...'
         return quoted.group(1).strip(" ."), block.text.strip(" .:")
+    dash = TITLE_DASH_OWNER_RE.match(block.text)  # 'Utveckling av natur-/kulturarv: Attractive Hardwoods - Skogsstyrelsen'
+    if (dash and nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and
+            dash.group("title")[:1].isupper() and not _is_generic(dash.group("title")) and
+            (start + dash.start("owner"), start + len(block.text)) in org_spans):
+        return dash.group("title").strip(), dash.group("owner")
     about = nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(
         re.split(r"(?<=[.!?])\s+", nxt.text, maxsplit=1)[0])  # 'Projektet beviljas 1,5 miljoner euro.'
     if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
@@ -235,21 +272,82 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
     next item; empty unless the page lists at least two."""
     blocks, end = page_text.blocks, page_text.owner_box
     org_spans = {(s.start_char, s.end_char) for s in doc.spans.get("orgs", []) if s.id_ and s.id_ != "self"}
-    found = [(i, item) for i in range(end) if (item := _item(blocks, i, org_spans, page_text.starts[i]))]
+    found, titles = [], set()
+    for i in range(end):
+        item = _item(blocks, i, org_spans, page_text.starts[i])
+        if item and item[0].lower() not in titles:
+            found.append((i, item))
+            titles.add(item[0].lower())
     if len(found) < 2:
         return []
-    sections: list[Section] = []
-    intro: tuple[int, int] | None = None  # the heading and text that open a group of items, shared by the group
-    for n, (i, (title, owner)) in enumerate(found):
-        if sections and sections[-1].last < i:
-            intro = (sections[-1].last, i)
+    spans = []
+    for n, (i, _) in enumerate(found):
         stop = found[n + 1][0] if n + 1 < len(found) else end
         if blocks[i].kind == "li":
             stop = min(stop, i + 2 if i + 1 < end and _item_detail(blocks[i + 1]) else i + 1)
         else:
-            stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j])), stop)
-        sections.append(Section(title, i, stop, owner, item=True, intro=intro))
+            stop = next((j for j in range(i + 1, stop) if blocks[j].is_heading and _is_candidate(blocks[j], blocks[j - 1])), stop)
+        spans.append((i, stop))
+    more = _later_mentions(blocks[:end], [title for _, (title, _) in found], spans)
+    sections: list[Section] = []
+    intro: tuple[int, int] | None = None  # the heading and text that open a group of items, shared by the group
+    for n, ((i, (title, owner)), (_, stop)) in enumerate(zip(found, spans)):
+        if sections and sections[-1].last < i:
+            gap = [j for j in range(sections[-1].last, i) if not any(j in m for m in more)]
+            intro = (gap[0], i) if gap and gap == list(range(gap[0], i)) else None
+        sections.append(Section(title, i, stop, owner, item=True, intro=intro, more=tuple(more[n])))
     return sections
+
+
+def _later_mentions(blocks: list[Block], titles: list[str], spans: list[tuple[int, int]]) -> list[list[int]]:
+    """For each listed project, the blocks outside every item that name it and no other listed project ('Projekt
+    Reach är ett integrationsprojekt ...' below the list): more text about that project."""
+    inside = {j for first, last in spans for j in range(first, last)}
+    patterns = [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.I) if len(t) > 3 else None for t in titles]
+    out: list[list[int]] = [[] for _ in titles]
+    for j, block in enumerate(blocks):
+        if j in inside or block.is_heading:
+            continue
+        named = [n for n, pattern in enumerate(patterns) if pattern and pattern.search(block.text)]
+        if len(named) == 1:
+            out[named[0]].append(j)
+    return out
+
+
+def _lead(block: Block) -> str | None:
+    """The name a block opens with: a heading's whole text, or a paragraph's words before its first comma
+    ('Jobb på tvärs, inom insatsområdet ...'); None when the block cannot open with a name."""
+    if block.is_heading:
+        return block.text.strip(" .:") if _is_candidate(block) else None
+    lead = block.text.split(",", 1)[0] if "," in block.text else ""
+    words = lead.split()
+    if not words or len(words) > NAMED_LEAD_WORDS or not lead[:1].isupper() or words[0].lower() in page_rules()["not_first"]:
+        return None
+    return lead.strip()
+
+
+def named_sections(page_text: PageText, doc: Doc) -> list[Section]:
+    """Projects an introduction names ('inleds projekten A och B', 'Projekten A, B samt C är ...'), each run from the
+    heading or paragraph that opens with its name to the next one; empty unless two or more are found. A registry
+    organisation is never such a name."""
+    blocks, end = page_text.blocks, page_text.owner_box
+    org_spans = {(s.start_char, s.end_char) for s in doc.spans.get("orgs", []) if s.id_ and s.id_ != "self"}
+    for intro in range(min(end, 4)):
+        words = blocks[intro].text.lower()
+        if not re.search(r"\bprojekten\b", words):
+            continue
+        found: list[tuple[int, str]] = []
+        for i in range(intro + 1, end):
+            lead = _lead(blocks[i])
+            start = page_text.starts[i] + blocks[i].text.find(lead or "")
+            if (lead and len(lead) > 3 and (start, start + len(lead)) not in org_spans and
+                    lead.lower() not in {t.lower() for _, t in found} and
+                    fuzz.partial_ratio(lead.lower(), words, score_cutoff=NAMED_SIMILARITY)):
+                found.append((i, lead))
+        if len(found) >= 2:
+            return [Section(_clean_title(title), i, found[n + 1][0] if n + 1 < len(found) else end, named=True)
+                    for n, (i, title) in enumerate(found)]
+    return []
 
 
 def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list[Section], int]:
@@ -258,6 +356,9 @@ def split_projects(page_text: PageText, doc: Doc, page_title: str) -> tuple[list
     items = item_sections(page_text, doc)
     if items:
         return items, items[0].first
+    named = named_sections(page_text, doc)
+    if named:
+        return named, named[0].first
     fact_blocks = {i for i, b in enumerate(blocks[:end]) if page_rules()["label_re"].match(b.text)}
     fact_blocks |= {page_text.block_at(s.start_char) for s in doc.spans.get("roles", []) if s.label_ in OWNER_ROLES}
     named = {page_text.block_at(s.start_char) for s in doc.spans.get("roles", [])
