@@ -153,6 +153,8 @@ def _is_generic(text: str) -> bool:
 def _is_candidate(block: Block, previous: Block | None = None) -> bool:
     """Whether a block could be a project's heading: not a label or its value, a breadcrumb trail, an e-mail address
     or mostly digits."""
+    if not block.is_heading:
+        return False
     text = block.text.strip()
     letters = sum(c.isalpha() for c in text)
     after_label = (previous is not None and previous.is_heading and
