@@ -127,9 +127,10 @@ class OrgLinker:
         self.connectors = frozenset(data["list_connectors"])
         self.extendable = frozenset(data["extendable_ids"])
         self.coordinators = frozenset(data["name_coordinators"])
-        self.department_re = re.compile(r"\b(?:\w*(?:" + "|".join(map(re.escape, data["department_suffixes"])) +
-                                        r")|\w+(?:" + "|".join(map(re.escape, data["department_compound_suffixes"])) +
-                                        r"))\b", re.I)
+        suffixes = data["department_suffixes"] + data["department_compound_suffixes"]
+        self.department_re = re.compile(r"(?:" + "|".join(map(re.escape, sorted(suffixes, key=len, reverse=True))) +
+                                        r")\b", re.I)  # the word's end; its start is found by hand (no backtracking)
+        self.compound_departments = frozenset(data["department_compound_suffixes"])
         self.selves = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.selves.add("SELF", [nlp.make_doc(s) for s in data["self_references"]])
 
@@ -202,8 +203,14 @@ class OrgLinker:
         'integrationsenheten i Växjö kommun'): a lower-case word ending in a department suffix (or one opening its
         sentence), linked to the one municipality its sentence names, else to the page's own organisation."""
         out = []
-        for match in self.department_re.finditer(doc.text):
-            found = doc.char_span(match.start(), match.end())
+        text = doc.text
+        for match in self.department_re.finditer(text):
+            start = match.start()
+            while start and (text[start - 1].isalpha() or text[start - 1] == "-"):
+                start -= 1  # the whole word: 'samhällsbyggnadsförvaltningen'
+            if start == match.start() and match.group(0).lower() in self.compound_departments:
+                continue  # 'förvaltning' alone is management
+            found = doc.char_span(start, match.end())
             token = found[0] if found is not None and len(found) == 1 else None
             if token is None or not (token.is_lower or token.is_sent_start):
                 continue
