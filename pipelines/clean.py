@@ -27,13 +27,22 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
-from lxml.html import HtmlElement, document_fromstring
-from w3lib.encoding import html_to_unicode
+from lxml.html import HTMLParser, HtmlElement, document_fromstring
 
+from pipelines.cfemail import decode_protected_emails
+from pipelines.decode import check_text, decode_page
 from pipelines.page import Block, CleanPage
 from pipelines.page_dates import page_dates
 
 MAX_HTML_CHARS = 3_000_000  # a page beyond this is cut: no municipal page needs more
+MAX_DEPTH = 200  # elements nested deeper are flattened (see _parse); real pages nest 10 to 40 levels
+MAX_TITLE_CHARS = 300  # a longer <title> or first line is cut at a word boundary
+TAG_START_RE = re.compile(r"<[a-zA-Z/!]")
+CLOSED_TITLE_RE = re.compile(r"</title", re.I)
+UNCLOSED_TITLE_RE = re.compile(r"(<title\b[^>]*>[^<]*)", re.I)
+LAYOUT_TAG_RE = re.compile(r"</?(?:div|section|article|main|aside|header|footer|nav|center|blockquote|form|fieldset|"
+                           r"figure|table|tbody|thead|tfoot|ul|ol|dl)\b[^>]*>", re.I)  # dropped, leaving a space
+INLINE_TAG_RE = re.compile(r"</?(?:span|font|b|i|u|em|strong|small|big)\b[^>]*>", re.I)  # dropped, leaving nothing
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 LEAF_KINDS = HEADINGS | {"p", "li", "dt", "dd", "caption", "figcaption", "blockquote", "pre", "address", "summary"}
 BLOCK_TAGS = LEAF_KINDS | {"div", "section", "article", "main", "ul", "ol", "dl", "table", "tr", "td", "th", "form",
@@ -62,12 +71,6 @@ def _rules() -> dict:
     """The cleaner's rules from pipelines/data/boilerplate.json, as sets."""
     data = json.loads(resources.files("pipelines").joinpath("data/boilerplate.json").read_text("utf-8"))
     return {key: (value if key in ("main_selectors", "_doc") else frozenset(value)) for key, value in data.items()}
-
-
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Decode HTML bytes using the HTTP header, the BOM or the meta charset (w3lib), falling back to UTF-8."""
-    _, text = html_to_unicode(content_type, body)
-    return text
 
 
 def _space(text: str) -> str:
@@ -430,6 +433,15 @@ def _canonical_url(tree: HtmlElement) -> str | None:
     return (link.get("href").strip() if link is not None else None) or _meta(tree, "og:url")
 
 
+def _short_title(text: str) -> str:
+    """A title as one line without markup (cut at the first tag) of at most MAX_TITLE_CHARS (cut at a word)."""
+    text = _space(TAG_START_RE.split(text, maxsplit=1)[0])
+    if len(text) <= MAX_TITLE_CHARS:
+        return text
+    cut = text[:MAX_TITLE_CHARS + 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut[:MAX_TITLE_CHARS]).rstrip()
+
+
 def _title_parts(tree: HtmlElement) -> tuple[str | None, str | None]:
     """Split <title> into (page title, site name) on its " - " / " | " separator."""
     title = tree.find(".//title")
@@ -443,15 +455,58 @@ def _title_parts(tree: HtmlElement) -> tuple[str | None, str | None]:
 
 
 def _parse(html: str) -> HtmlElement | None:
-    """The page as an lxml tree, or None when it holds no markup at all."""
-    html = html[:MAX_HTML_CHARS].replace("\x00", "")
+    """The page as an lxml tree, or None when it holds no markup at all.
+
+    An unclosed <title> ends at the first tag after it (else the parser reads the whole page as the title).
+    Nesting deeper than the parser's limit (libxml2 stops at 256 levels, 2048 with huge_tree, and drops the rest)
+    is kept: the page is parsed with huge_tree; beyond even that, again without its layout tags; then every element
+    deeper than MAX_DEPTH is flattened into one paragraph a line of its text (_flatten_deep).
+    """
+    html = html[:MAX_HTML_CHARS]
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     if not html.strip():
         return None
+    if not CLOSED_TITLE_RE.search(html):
+        html = UNCLOSED_TITLE_RE.sub(r"\1</title>", html, count=1)
     try:
-        return document_fromstring(html)
+        tree = _parse_deep(html)
+        if tree is None:
+            tree = _parse_deep(INLINE_TAG_RE.sub("", LAYOUT_TAG_RE.sub(" ", html)))
     except (etree.ParserError, ValueError):
         return None
+    if tree is not None:
+        _flatten_deep(tree)
+    return tree
+
+
+def _parse_deep(html: str) -> HtmlElement | None:
+    """The tree parsed with huge_tree, or None when the parser hit its nesting limit."""
+    parser = HTMLParser(huge_tree=True)
+    tree = document_fromstring(html, parser=parser)
+    return None if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log) else tree
+
+
+def _flatten_deep(tree: HtmlElement) -> None:
+    """Replace the content of each element MAX_DEPTH levels down by one <p> per line of its text (a line ends at
+    each block tag or <br>), so that no walk over the tree goes deeper."""
+    deep, depth = [], 0
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if event == "start" and depth == MAX_DEPTH and len(el):
+            deep.append(el)
+    for el in deep:
+        parts: list[str] = []
+        for event, node in etree.iterwalk(el, events=("start", "end")):
+            if event == "start":
+                parts.append(("\n" if node.tag in BLOCK_TAGS or node.tag == "br" else "") + (node.text or ""))
+            elif node is not el:
+                parts.append(("\n" if node.tag in BLOCK_TAGS else "") + (node.tail or ""))
+        tail = el.tail
+        el.clear()
+        el.tail = tail
+        for line in "".join(parts).split("\n"):
+            if line.strip():
+                etree.SubElement(el, "p").text = line
 
 
 def _visible_lines(tree: HtmlElement) -> list[str]:
@@ -465,12 +520,13 @@ def _visible_lines(tree: HtmlElement) -> list[str]:
 def clean_html(html: str | bytes, url: str, content_type: str | None = None) -> CleanPage:
     """Turn a page's HTML into its main-content blocks, title, site organisation and the page's own dates.
 
-    Returns a CleanPage; `visible_chars` is the length of the page's visible text (everything but scripts,
-    styles and markup), against which callers judge a suspiciously short main text.
+    `html` is the raw body (decoded by pipelines.decode.decode_page with `content_type`, the HTTP Content-Type
+    header) or text already decoded. Returns a CleanPage; `visible_chars` is the length of the page's visible text
+    (everything but scripts, styles and markup), against which callers judge a suspiciously short main text.
+    Raises BinaryContent (a ValueError) for bytes that are no text.
     """
-    if isinstance(html, bytes):
-        html = decode_html(html, content_type)
-    tree = _parse(html)
+    html = decode_page(html, content_type) if isinstance(html, bytes) else check_text(html)
+    tree = _parse(decode_protected_emails(html))
     if tree is None:
         return CleanPage(url=url, title="")
     title_text, site_name = _title_parts(tree)
@@ -485,7 +541,7 @@ def clean_html(html: str | bytes, url: str, content_type: str | None = None) -> 
     h1 = next((b.text for b in blocks if b.kind == "h1"), None)
     return CleanPage(
         url=url or canonical or "",
-        title=h1 or og_title or title_text or "",
+        title=_short_title(h1 or og_title or title_text or ""),
         blocks=blocks,
         published=published,
         updated=updated,
@@ -510,5 +566,5 @@ def clean_text(text: str, url: str = "") -> CleanPage:
             blocks.append(Block("h2", line))
         else:
             blocks.append(Block("p", line))
-    title = blocks[0].text if blocks else ""
+    title = _short_title(blocks[0].text) if blocks else ""
     return CleanPage(url=url, title=title, blocks=blocks, visible_chars=sum(len(b.text) for b in blocks))

@@ -20,8 +20,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from pipelines.cfemail import decode_protected_emails
-from pipelines.clean import clean_html, decode_html
+from pipelines.clean import clean_html
 from pipelines.page import CleanPage
 from pipelines.merge import merge_projects
 from pipelines.store import prune_organisations, record_error, store_extraction, utc_now
@@ -74,8 +73,7 @@ def _clean(row: dict[str, Any]) -> CleanPage | None:
         except (ValueError, TypeError) as error:
             logger.warning("Cleaning %s again: its stored cleaned page cannot be read (%s)", row["url"], error)
     try:
-        html = decode_html(gzip.decompress(row["body_gz"]), row["content_type"])
-        return clean_html(decode_protected_emails(html), row["url"], row["content_type"])
+        return clean_html(gzip.decompress(row["body_gz"]), row["url"], row["content_type"])
     except Exception as error:  # one unreadable body must not stop the stage
         logger.warning("Keeping the old projects of %s: its raw page cannot be read (%s)", row["url"], error)
         return None

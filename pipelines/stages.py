@@ -8,8 +8,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from pipelines.cfemail import decode_protected_emails
 from pipelines.clean import clean_html
+from pipelines.decode import BinaryContent
 from pipelines.items import PageItem
 from pipelines.merge import merge_projects
 from pipelines.runs import record_outcome, thin_text
@@ -23,13 +23,17 @@ CLOSING_BUSY_TIMEOUT_MS = 60_000  # how long the crawl's last writes wait for an
 
 
 class CleanPipeline:
-    """Reduce the page's HTML to its main-content blocks."""
+    """Reduce the page's HTML to its main-content blocks, decoding the raw body as every other reader does
+    (pipelines.decode; not Scrapy's response.text, whose statistical guess misreads Swedish windows-1252)."""
 
     def process_item(self, item: PageItem) -> PageItem:
         if item.state != "fetched":
             return item
         try:
-            item.page = clean_html(decode_protected_emails(item.html), item.url, item.content_type)
+            item.page = clean_html(item.body if item.body is not None else item.html, item.url, item.content_type)
+        except BinaryContent as error:  # random bytes served as text/html: recorded, not stored as text
+            logger.warning("Not a text page: %s: %s", item.url, error)
+            item.record = {"error": str(error), "kind": "binary"}
         except Exception as error:  # a page the parser cannot read must not stop the crawl
             logger.warning("Could not read the HTML of %s: %s", item.url, error)
             item.record = {"error": f"unreadable HTML: {error}"}
@@ -118,7 +122,8 @@ class StorePipeline:
         outcome = store_page(self.db, item.site_id, row, None, now, item.body,  # projects: the extraction stage
                              page.to_json() if page else None)
         if record.get("error"):
-            record_error(self.db, item.url, item.site_id, "parse", record["error"], now, self.run_id)
+            record_error(self.db, item.url, item.site_id, record.get("kind", "parse"), record["error"], now,
+                         self.run_id)
         elif problem := thin_text(len(text), page.visible_chars if page else 0):
             logger.warning("Main text lost on %s: %s", item.url, problem)
             record_error(self.db, item.url, item.site_id, "empty_text", problem, now, self.run_id)

@@ -95,9 +95,13 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def extract(files: tuple[Path, ...]) -> None:
-    """Extract projects from saved pages (HTML, or .txt as main text); print JSON Lines.
+    """Extract projects from saved pages (HTML, or .txt as main text); print JSON Lines, one record per file.
+
+    A file that cannot be read (missing, a directory, no permission, empty, binary, too large) gets a record with
+    an "error" and one line on stderr; the others are still extracted. Exit status 0 when every file was read,
+    1 when any was not.
 
     Example:
 
@@ -105,8 +109,15 @@ def extract(files: tuple[Path, ...]) -> None:
     """
     from pipelines.extract.files import extract_files
 
+    failed = 0
     for record in extract_files(list(files)):
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if record.get("error"):
+            failed += 1
+            sys.stdout.flush()
+            click.echo(f"kommunarkiv extract: {record['file']}: {record['error']}", err=True)
+    if failed:
+        sys.exit(1)
 
 
 EXIT_BROKEN = 3  # the crawl finished but some site's yield collapsed: see the site_health view

@@ -1,7 +1,10 @@
 """Main-content extraction: furniture goes, content blocks stay in order."""
 from pathlib import Path
 
-from pipelines.clean import clean_html, clean_text, decode_html
+import pytest
+
+from pipelines.clean import clean_html, clean_text
+from pipelines.decode import BinaryContent, decode_page
 
 FILES = Path(__file__).parent / "files"
 
@@ -43,7 +46,7 @@ def test_latin1_bytes_decode_by_meta_charset():
     html = '<html><head><meta charset="iso-8859-1"></head><body><main><p>Överkalix - älvdalen på åren</p></main></body></html>'
     page = clean_html(html.encode("iso-8859-1"), "http://x")
     assert page.blocks[0].text == "Överkalix - älvdalen på åren"
-    assert "Överkalix" in decode_html(html.encode("iso-8859-1"), "text/html; charset=iso-8859-1")
+    assert "Överkalix" in decode_page(html.encode("iso-8859-1"), "text/html; charset=iso-8859-1")
 
 
 def test_malformed_html_still_reads():
@@ -52,9 +55,10 @@ def test_malformed_html_still_reads():
     assert "Första stycket" in page.text and "Andra" in page.text
 
 
-def test_empty_and_binary_input_give_empty_page():
+def test_empty_input_gives_empty_page_and_binary_input_is_refused():
     assert clean_html(b"", "u").blocks == []
-    assert clean_html(bytes(range(256)) * 4, "u").title == ""
+    with pytest.raises(BinaryContent):
+        clean_html(bytes(range(256)) * 4, "u")
 
 
 def test_plain_text_headings_bullets_and_paragraphs():
@@ -221,3 +225,24 @@ def test_area_chooser_and_complementary_column_are_furniture():
     assert PROJECT_TEXT in text
     for furniture in ("Inget område valt", "Välj område", "Kontaktuppgifter för tillsynen"):
         assert furniture not in text
+
+
+@pytest.mark.parametrize("depth", [250, 300, 2100, 5000])
+def test_deeply_nested_text_is_kept_and_counted(depth: int) -> None:
+    html = ("<html><head><title>Djup</title></head><body>" + "<div>" * depth + "<p>Första stycket</p><p>Andra "
+            "<b>fet</b>stycket</p>" + "</div>" * depth + "<p>Sista stycket</p></body></html>")
+    page = clean_html(html, "u")
+    assert [b.text for b in page.blocks] == ["Första stycket", "Andra fetstycket", "Sista stycket"]
+    assert page.visible_chars == len("Första stycket" "Andra fetstycket" "Sista stycket")
+
+
+def test_an_unclosed_title_holds_no_markup_and_loses_no_text() -> None:
+    page = clean_html("<html><head><title>Trasig sida<body><div><p>Projektet pågår.<div><p>Kontakt: Ada", "u")
+    assert page.title == "Trasig sida"
+    assert "Projektet pågår." in page.text and "Kontakt: Ada" in page.text and "<" not in page.text
+
+
+def test_titles_are_capped() -> None:
+    long_line = "Ord " * 100_000
+    assert len(clean_text(long_line).title) <= 300
+    assert len(clean_html(f"<html><head><title>{long_line}</title></head><body><p>x</p></body></html>", "u").title) <= 300

@@ -21,10 +21,11 @@ Jordbruksverket via Europeiska jordbruksfonden för landsbygdsutveckling.</p>
 </main><footer><p>Bergs kommun, växel 0687-164 00, info@berg.se</p></footer></body></html>"""
 
 
-def run(paths: list[Path]) -> list[dict]:
+def run(paths: list[Path], status: int = 0) -> list[dict]:
+    """The records printed for `paths`; the exit status must be `status` (1: some file could not be read)."""
     result = CliRunner().invoke(cli, ["extract", *map(str, paths)])
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.output.splitlines()]
+    assert result.exit_code == status, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_project_page_record(tmp_path: Path) -> None:
@@ -61,7 +62,7 @@ def test_bad_input_gives_a_valid_record(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(BAD[name])
     started = time.monotonic()
-    record = run([path])[0]
+    record = run([path], status=1 if name in ("empty.html", "binary.html") else 0)[0]
     assert time.monotonic() - started < 60  # no pattern may go quadratic on a long run of capitalised words
     assert record["file"] == str(path)
     assert set(record) >= {"url", "is_project_page", "title", "published", "updated", "projects", "extractor_version"}
@@ -75,6 +76,38 @@ def test_records_keep_argument_order(tmp_path: Path) -> None:
         path = tmp_path / f"page{i}.html"
         path.write_text(content, encoding="utf-8")
         paths.append(path)
-    records = run(paths)
+    records = run(paths, status=1)
     assert [r["file"] for r in records] == [str(p) for p in paths]
     assert "error" in records[1] and records[2]["is_project_page"]
+
+
+def test_unreadable_paths_get_error_records_and_the_rest_is_read(tmp_path: Path) -> None:
+    good = tmp_path / "good.html"
+    good.write_text(PROJECT_HTML, encoding="utf-8")
+    (tmp_path / "adir").mkdir()
+    paths = [good, tmp_path / "missing.html", tmp_path / "adir", good]
+    result = CliRunner().invoke(cli, ["extract", *map(str, paths)])
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["file"] for r in records] == [str(p) for p in paths]
+    assert records[0]["is_project_page"] and records[3]["is_project_page"]
+    assert records[1]["error"] == "cannot read: no such file or directory"
+    assert records[2]["error"] == "cannot read: is a directory"
+    failures = result.stderr.splitlines()
+    assert len(failures) == 2 and "missing.html" in failures[0] and "adir" in failures[1]
+    assert "Traceback" not in result.output
+
+
+def test_a_stray_nul_byte_and_a_utf16_page_are_read_like_the_crawl_reads_them(tmp_path: Path) -> None:
+    nul, utf16 = tmp_path / "nul.html", tmp_path / "utf16.html"
+    nul.write_bytes(PROJECT_HTML.replace("<main>", "<main>\x00").encode("utf-8"))
+    utf16.write_bytes(PROJECT_HTML.encode("utf-16"))  # with its BOM
+    records = run([nul, utf16])
+    assert all(r["is_project_page"] and r["title"] == "Leder i fjällen" for r in records)
+
+
+def test_a_windows_1252_page_without_charset_keeps_its_swedish_letters(tmp_path: Path) -> None:
+    path = tmp_path / "cp1252.html"
+    path.write_bytes(PROJECT_HTML.replace("Leder i fjällen", "Åkrar och ängar").encode("cp1252"))
+    record = run([path])[0]
+    assert record["title"] == "Åkrar och ängar" and "\ufffd" not in json.dumps(record, ensure_ascii=False)

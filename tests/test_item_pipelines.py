@@ -68,6 +68,24 @@ def test_store_pipeline_writes_the_page_and_its_frontier_entry(store: StorePipel
     assert frontier == {URL: "new", BASE + "/kontakta-oss.html": None}
 
 
+def test_a_windows_1252_body_without_charset_is_stored_with_its_swedish_letters(store: StorePipeline) -> None:
+    html = "<html><head><title>Åkrar - Övertorneå</title></head><body><main><h1>Åkrar och ängar</h1>" \
+           "<p>Projektet i Övertorneå förbättrar växtodlingen på åkrar och ängar.</p></main></body></html>"
+    item = PageItem(url=URL, site_id=SITE["id"], http_status=200, content_type="text/html",
+                    html=html.encode("cp1252").decode("cp1250"), body=html.encode("cp1252"))  # html: a wrong guess
+    store.process_item(CleanPipeline().process_item(item))
+    row = store.db.table("pages").get(URL)
+    assert row["title"] == "Åkrar och ängar" and "Övertorneå förbättrar växtodlingen" in row["text"]
+
+
+def test_random_bytes_served_as_html_are_a_binary_error_not_text(store: StorePipeline) -> None:
+    body = bytes(range(256)) * 8
+    item = PageItem(url=URL, site_id=SITE["id"], http_status=200, content_type="text/html", html="", body=body)
+    store.process_item(CleanPipeline().process_item(item))
+    assert store.db.table("pages").get(URL)["text"] == ""
+    assert [row["kind"] for row in store.db.query("select kind from crawl_errors")] == ["binary"]
+
+
 def test_store_pipeline_touches_an_unchanged_page(store: StorePipeline) -> None:
     store.process_item(CleanPipeline().process_item(fetched_item()))
     first = store.db.table("pages").get(URL)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelines.cfemail import decode_protected_emails
-from pipelines.clean import clean_html, clean_text, decode_html
+from pipelines.clean import clean_html, clean_text
+from pipelines.decode import decode_page
 from pipelines.extract.engine import EXTRACTOR_VERSION, Extractor
 from pipelines.page import CleanPage
 
@@ -14,18 +14,17 @@ TEXT_SUFFIXES = (".txt", ".text")
 
 
 def read_page(path: Path) -> CleanPage:
-    """The cleaned page of a saved file; ValueError for an empty, binary or oversized file."""
+    """The cleaned page of a saved file (decoded by pipelines.decode.decode_page); ValueError for an empty, binary
+    (BinaryContent) or oversized file, OSError for one that cannot be read."""
     size = path.stat().st_size
     if size == 0:
         raise ValueError("empty file")
     if size > MAX_BYTES:
         raise ValueError(f"file too large ({size} bytes)")
     data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise ValueError("binary file")
     if path.suffix.lower() in TEXT_SUFFIXES:
-        return clean_text(data.decode("utf-8", errors="replace"), url="")
-    return clean_html(decode_protected_emails(decode_html(data)), url="")
+        return clean_text(decode_page(data), url="")
+    return clean_html(data, url="")
 
 
 def error_record(path: Path, error: str) -> dict:
@@ -42,7 +41,9 @@ def extract_files(paths: list[Path], chunk: int = 64) -> Iterator[dict]:
         for path in paths[first:first + chunk]:
             try:
                 readable.append((path, read_page(path)))
-            except (OSError, ValueError) as error:
+            except OSError as error:  # missing, a directory, no permission: the reason without the path
+                readable.append((path, f"cannot read: {(error.strerror or str(error)).lower()}"))
+            except ValueError as error:
                 readable.append((path, str(error)))
         records = extractor.extract(page for _, page in readable if isinstance(page, CleanPage))
         for path, page in readable:
