@@ -182,8 +182,11 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
 
 def _several_cards(text: str, org_texts: set[str]) -> list[tuple[str, tuple[str, str | None]]]:
     """(part, (name, title)) of each person a contact-box line names when it joins several with 'och' or ';'."""
+    parts = re.split(r"\s+och\s+|\s*;\s*", text.strip(" :;"))
+    if len(parts) < 2:
+        return []
     out = []
-    for part in re.split(r"\s+och\s+|\s*;\s*", text.strip(" :;")):
+    for part in parts:
         bare = part
         for _, raw in find_emails(part) + find_phones(part):
             bare = bare.replace(raw, " ")
