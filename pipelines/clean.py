@@ -36,6 +36,8 @@ from pipelines.page_dates import page_dates
 
 MAX_HTML_CHARS = 3_000_000  # a page beyond this is cut: no municipal page needs more
 MAX_DEPTH = 200  # elements nested deeper are flattened (see _parse); real pages nest 10 to 40 levels
+MAX_TEXT_CHARS = 100_000  # main text beyond this is cut (CleanPage.cut_at); see the commit for the measure
+MAX_BLOCK_CHARS = 2_000  # a longer block is split (see _split_long); measured: real paragraphs stay below 1,500
 MAX_TITLE_CHARS = 300  # a longer <title> or first line is cut at a word boundary
 TAG_START_RE = re.compile(r"<[a-zA-Z/!]")
 CLOSED_TITLE_RE = re.compile(r"</title", re.I)
@@ -433,6 +435,37 @@ def _canonical_url(tree: HtmlElement) -> str | None:
     return (link.get("href").strip() if link is not None else None) or _meta(tree, "og:url")
 
 
+def _bounded(page: CleanPage) -> CleanPage:
+    """The page with its blocks split to MAX_BLOCK_CHARS and its main text cut after MAX_TEXT_CHARS (cut_at set)."""
+    kept, total = [], 0
+    for block in _split_long(page.blocks):
+        if total + len(block.text) > MAX_TEXT_CHARS:
+            page.cut_at = MAX_TEXT_CHARS
+            break
+        kept.append(block)
+        total += len(block.text) + 1
+    page.blocks = kept
+    return page
+
+
+def _split_long(blocks: list[Block]) -> list[Block]:
+    """Blocks of at most MAX_BLOCK_CHARS: a longer one (a one-line text file, a page without paragraphs) is split
+    after a sentence end, else at a space, else hard, each piece keeping the block's kind. The extractor's rules
+    read a block at a time and some cost the square of its length: 204 s for one 3 MB line before this."""
+    out: list[Block] = []
+    for block in blocks:
+        text = block.text
+        while len(text) > MAX_BLOCK_CHARS:
+            window = text[:MAX_BLOCK_CHARS]
+            cut = max(window.rfind(end) for end in (". ", "! ", "? ")) + 1 or window.rfind(" ")
+            cut = cut if cut > MAX_BLOCK_CHARS // 4 else MAX_BLOCK_CHARS
+            out.append(Block(block.kind, text[:cut].strip()))
+            text = text[cut:].strip()
+        if text:
+            out.append(Block(block.kind, text))
+    return out
+
+
 def _short_title(text: str) -> str:
     """A title as one line without markup (cut at the first tag) of at most MAX_TITLE_CHARS (cut at a word)."""
     text = _space(TAG_START_RE.split(text, maxsplit=1)[0])
@@ -539,7 +572,7 @@ def clean_html(html: str | bytes, url: str, content_type: str | None = None) -> 
     own = [block for region in regions for block in _own_blocks(region)]
     blocks = _choose(own, _library_blocks(deepcopy(tree), url), regions[0].tag != "body", kind)
     h1 = next((b.text for b in blocks if b.kind == "h1"), None)
-    return CleanPage(
+    return _bounded(CleanPage(
         url=url or canonical or "",
         title=_short_title(h1 or og_title or title_text or ""),
         blocks=blocks,
@@ -548,7 +581,7 @@ def clean_html(html: str | bytes, url: str, content_type: str | None = None) -> 
         site_org=site_org,
         lang=lang.split("-")[0].lower() if lang else None,
         visible_chars=sum(len(line) for line in all_lines),
-    )
+    ))
 
 
 def clean_text(text: str, url: str = "") -> CleanPage:
@@ -560,11 +593,11 @@ def clean_text(text: str, url: str = "") -> CleanPage:
             continue
         if BULLET_RE.match(line):
             blocks.append(Block("li", BULLET_RE.sub("", line)))
-        elif not blocks:
+        elif not blocks and len(line) <= MAX_TITLE_CHARS:
             blocks.append(Block("h1", line))
         elif len(line) < 60 and not line.endswith((".", ":", "!", "?", ",", ";")):
             blocks.append(Block("h2", line))
         else:
             blocks.append(Block("p", line))
     title = _short_title(blocks[0].text) if blocks else ""
-    return CleanPage(url=url, title=title, blocks=blocks, visible_chars=sum(len(b.text) for b in blocks))
+    return _bounded(CleanPage(url=url, title=title, blocks=blocks, visible_chars=sum(len(b.text) for b in blocks)))

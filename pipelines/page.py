@@ -31,6 +31,7 @@ class CleanPage:
     site_org: str | None = None  # the organisation that runs the site ("Gällivare kommun")
     lang: str | None = None
     visible_chars: int = 0  # length of all the page's visible text (0: not known), to judge a short main text
+    cut_at: int | None = None  # the main text was cut at this many characters (pipelines.clean.MAX_TEXT_CHARS)
 
     @property
     def text(self) -> str:

@@ -82,8 +82,9 @@ def _clean(row: dict[str, Any]) -> CleanPage | None:
 def extract_rows(extractor: Any, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(row without its body, record) for each readable page, extracted in one batch; a batch that fails is
     extracted page by page so that one bad page only costs its own record ({"error": ...})."""
-    cleaned = [({k: v for k, v in row.items() if k not in ("body_gz", "clean_page")}, page) for row in rows
-               if (page := _clean(row))]
+    cleaned = [({k: v for k, v in row.items() if k not in ("body_gz", "clean_page")}
+                | ({} if row.get("clean_page") else {"text": page.text}), page) for row in rows
+               if (page := _clean(row))]  # a page cleaned again from its raw body carries its new main text
     try:
         return list(zip([row for row, _ in cleaned], extractor.extract([page for _, page in cleaned])))
     except Exception:
@@ -161,7 +162,7 @@ def _store(db: Database, results: Iterator[list[tuple[dict[str, Any], dict[str, 
             if record.get("error"):
                 record_error(db, row["url"], row["site_id"], "parse", record["error"], utc_now())
                 continue
-            store_extraction(db, row["url"], row["site_id"], record, row["seen_at"])
+            store_extraction(db, row["url"], row["site_id"], record, row["seen_at"], row.get("text"))
             pages += 1
     return pages
 

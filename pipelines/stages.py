@@ -124,6 +124,10 @@ class StorePipeline:
         if record.get("error"):
             record_error(self.db, item.url, item.site_id, record.get("kind", "parse"), record["error"], now,
                          self.run_id)
+        elif page.cut_at:
+            logger.warning("Main text of %s cut at %s characters", item.url, page.cut_at)
+            record_error(self.db, item.url, item.site_id, "truncated", f"main text cut at {page.cut_at} characters",
+                         now, self.run_id)
         elif problem := thin_text(len(text), page.visible_chars if page else 0):
             logger.warning("Main text lost on %s: %s", item.url, problem)
             record_error(self.db, item.url, item.site_id, "empty_text", problem, now, self.run_id)

@@ -401,10 +401,14 @@ def mark_removed(db: Database, urls: list[str], now: str) -> int:
     return flagged
 
 
-def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any], seen_at: str) -> None:
-    """Replace a stored page's extracted fields and projects with a new extractor's record (no fetch involved)."""
+def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any], seen_at: str,
+                     text: str | None = None) -> None:
+    """Replace a stored page's extracted fields and projects with a new extractor's record (no fetch involved), and
+    its main text with `text` when the page was cleaned again from its raw body."""
     with write_transaction(db):
         title = {"title": record["title"]} if record.get("title") else {}
+        if text is not None:
+            title |= {"text": text, "content_hash": content_hash(text)}
         db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
                                  | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
         _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)

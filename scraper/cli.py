@@ -100,7 +100,8 @@ def extract(files: tuple[Path, ...]) -> None:
     """Extract projects from saved pages (HTML, or .txt as main text); print JSON Lines, one record per file.
 
     A file that cannot be read (missing, a directory, no permission, empty, binary, too large) gets a record with
-    an "error" and one line on stderr; the others are still extracted. Exit status 0 when every file was read,
+    an "error" and one line on stderr; the others are still extracted. A page whose main text is cut (beyond
+    100,000 characters) gets a "warning" and a stderr line. Exit status 0 when every file was read,
     1 when any was not.
 
     Example:
@@ -116,6 +117,8 @@ def extract(files: tuple[Path, ...]) -> None:
             failed += 1
             sys.stdout.flush()
             click.echo(f"kommunarkiv extract: {record['file']}: {record['error']}", err=True)
+        elif record.get("warning"):
+            click.echo(f"kommunarkiv extract: {record['file']}: warning: {record['warning']}", err=True)
     if failed:
         sys.exit(1)
 

@@ -246,3 +246,12 @@ def test_titles_are_capped() -> None:
     long_line = "Ord " * 100_000
     assert len(clean_text(long_line).title) <= 300
     assert len(clean_html(f"<html><head><title>{long_line}</title></head><body><p>x</p></body></html>", "u").title) <= 300
+
+
+def test_a_very_long_line_is_split_into_bounded_blocks_and_the_text_cut_with_a_mark() -> None:
+    sentence = "Projektet pågår länge och har många ord utan slut "
+    page = clean_text("Rubrik\n" + sentence * 5_000)
+    assert all(len(b.text) <= 2_000 for b in page.blocks) and len(page.blocks) > 10
+    assert page.cut_at == 100_000 and len(page.text) <= 100_000
+    short = clean_text("Rubrik\n" + sentence * 10)
+    assert short.cut_at is None and short.blocks[1].text == (sentence * 10).strip()

@@ -111,3 +111,12 @@ def test_a_windows_1252_page_without_charset_keeps_its_swedish_letters(tmp_path:
     path.write_bytes(PROJECT_HTML.replace("Leder i fjällen", "Åkrar och ängar").encode("cp1252"))
     record = run([path])[0]
     assert record["title"] == "Åkrar och ängar" and "\ufffd" not in json.dumps(record, ensure_ascii=False)
+
+
+def test_a_cut_text_is_a_warning_on_the_record_and_stderr(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text("Rubrik\n" + "Ett ord till i raden " * 6_000, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["warning"] == "main text cut at 100000 characters"
+    assert result.stderr.strip().endswith("warning: main text cut at 100000 characters")

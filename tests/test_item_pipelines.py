@@ -141,3 +141,27 @@ def test_a_page_the_busy_archive_refused_is_recorded_when_the_crawl_closes(tmp_p
     check = sqlite3.connect(tmp_path / "archive.db")
     rows = check.execute("select url, kind, run_id from crawl_errors").fetchall()
     assert rows == [(URL, "store", 1)] and check.execute("select count(*) from pages").fetchone()[0] == 0
+
+
+class TitleOnlyExtractor:
+    """An extractor that reports each page's title and no projects."""
+
+    def extract(self, pages):
+        for page in pages:
+            yield {"title": page.title, "projects": [], "is_project_page": False, "extractor_version": "t"}
+
+
+def test_reextract_repairs_a_page_stored_with_a_wrong_decoding_from_its_raw_body(store: StorePipeline) -> None:
+    from pipelines.clean import clean_html
+    from pipelines.reextract import reextract_archive
+
+    html = "<html><head><title>Åkrar</title></head><body><main><h1>Åkrar och ängar</h1>" \
+           "<p>Projektet i Övertorneå förbättrar växtodlingen.</p></main></body></html>"
+    body = html.encode("cp1252")
+    item = PageItem(url=URL, site_id=SITE["id"], http_status=200, content_type="text/html", html="", body=body)
+    item.page = clean_html(body.decode("cp1250"), URL)  # what an older crawl stored: å read as ĺ
+    store.process_item(item)
+    assert "ĺ" in store.db.table("pages").get(URL)["text"]
+    reextract_archive(store.db, TitleOnlyExtractor())
+    row = store.db.table("pages").get(URL)
+    assert row["title"] == "Åkrar och ängar" and "Övertorneå förbättrar" in row["text"] and "ĺ" not in row["text"]

@@ -34,7 +34,8 @@ def error_record(path: Path, error: str) -> dict:
 
 
 def extract_files(paths: list[Path], chunk: int = 64) -> Iterator[dict]:
-    """One record per file, in argument order, reading `chunk` files at a time; unreadable files get an 'error'."""
+    """One record per file, in argument order, reading `chunk` files at a time; unreadable files get an 'error',
+    files whose main text was cut (pipelines.clean.MAX_TEXT_CHARS) a 'warning'."""
     extractor = Extractor()
     for first in range(0, len(paths), chunk):
         readable: list[tuple[Path, CleanPage | str]] = []
@@ -47,4 +48,8 @@ def extract_files(paths: list[Path], chunk: int = 64) -> Iterator[dict]:
                 readable.append((path, str(error)))
         records = extractor.extract(page for _, page in readable if isinstance(page, CleanPage))
         for path, page in readable:
-            yield {**next(records), "file": str(path)} if isinstance(page, CleanPage) else error_record(path, page)
+            if not isinstance(page, CleanPage):
+                yield error_record(path, page)
+                continue
+            cut = {"warning": f"main text cut at {page.cut_at} characters"} if page.cut_at else {}
+            yield {**next(records), "file": str(path), **cut}
