@@ -19,6 +19,8 @@ TEXTS = [
     "Leader Polarital och Stiftelsen Gröna Dalen bidrar med 3 600 000 kronor. Interregmedel från Interreg Aurora.",
     "Länsstyrelsen i Norrbotten, Upplands Väsby kommun och Sparbanksstiftelsen Norrbotten är projektparter.\n"
     "Region Gävleborg medfinansierar projektet med 2 miljoner kronor",
+    "Ett nätverk som finansieras av Tillväxtverket har fått projektstöd från Jordbruksverket. Anna Berg från Ale "
+    "kommun som är projektsamordnare i delprojektet. Ett utvecklingsprojekt inom ramen för Interreg Aurora.",
 ]
 
 

@@ -22,6 +22,16 @@ def _is_plain(phrase: str) -> bool:
     return not any(word == "#" or word.startswith(("*", "~")) and len(word) > 1 for word in phrase.split())
 
 
+def _ending_split(phrase: str) -> tuple[list[str], str, list[str]] | None:
+    """(words before, x, words after) of a cue phrase whose one special word is an '*x' ending with words after it
+    ('*nätverk som', 'som är *coach i'); None for any other phrase."""
+    words = phrase.split()
+    special = [n for n, word in enumerate(words) if not _is_plain(word)]
+    if len(special) != 1 or not words[special[0]].startswith("*") or special[0] == len(words) - 1:
+        return None
+    return words[:special[0]], words[special[0]][1:].lower(), words[special[0] + 1:]
+
+
 def _phrase_pattern(nlp: Language, phrase: str) -> list[dict]:
     """The Matcher pattern of a cue phrase: '#' a number, '*x' any word ending in x, '~x' x or a misspelling of it
     one edit away ('finasierats'), else the words as tokenised."""
@@ -93,6 +103,8 @@ class RoleCues:
                 by_phrase[phrase] = (after or cue["after"], before or cue["before"])
         self.matcher = Matcher(nlp.vocab)  # phrases with a number or a word ending
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")  # phrases of plain words: one pass per document
+        self.tails = PhraseMatcher(nlp.vocab, attr="LOWER")  # the words after an '*x' ending (see _ending_split)
+        self.endings: dict[int, list[tuple[int, re.Pattern, list[str]]]] = {}  # tail: (key, ending, words before)
         self.roles: dict[str, tuple[str | None, str | None]] = {}
         for roles in set(by_phrase.values()):
             key = f"{roles[0]}|{roles[1]}"
@@ -102,12 +114,27 @@ class RoleCues:
             if plain:
                 self.phrases.add(key, [Doc(nlp.vocab, words=[t.lower_ for w in p.split() for t in nlp.make_doc(w)])
                                        for p in plain])
-            if len(plain) < len(phrases):
-                self.matcher.add(key, [_phrase_pattern(nlp, p) for p in phrases if not _is_plain(p)])
+            for head, ending, tail in filter(None, map(_ending_split, phrases)):
+                words = [t.lower_ for w in tail for t in nlp.make_doc(w)]
+                tail = " ".join(words)
+                if nlp.vocab.strings.add(tail) not in self.endings:
+                    self.tails.add(tail, [Doc(nlp.vocab, words=words)])
+                self.endings.setdefault(nlp.vocab.strings[tail], []).append((nlp.vocab.strings.add(key), re.compile(
+                    f"{re.escape(ending)}$"), [t.lower_ for w in head for t in nlp.make_doc(w)]))
+            rest = [p for p in phrases if not _is_plain(p) and _ending_split(p) is None]
+            if rest:
+                self.matcher.add(key, [_phrase_pattern(nlp, p) for p in rest])
 
     def match(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Every cue phrase found in a document as (match id, start, end), longest first, then in text order."""
-        return sorted(self.phrases(doc) + self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
+        found = self.phrases(doc) + self.matcher(doc)
+        for tail_key, start, end in self.tails(doc):  # an '*x' phrase: its tail found first, then the words before
+            for key, ending, head in self.endings[tail_key]:
+                at = start - 1 - len(head)
+                if at >= 0 and ending.search(doc[start - 1].lower_) and all(
+                        doc[at + n].lower_ == word for n, word in enumerate(head)):
+                    found.append((key, at, end))
+        return sorted(found, key=lambda m: (m[1] - m[2], m[1]))
 
     def cues(self, sent: Span, orgs: list[Span], matches: list[tuple[int, int, int]] | None = None) -> list[Cue]:
         """Non-overlapping cues in a sentence (longest first), not inside an organisation's name; 'vi' and a programme
