@@ -191,7 +191,7 @@ class OrgLinker:
 
     def _split_coordinated(self, shape: Span, ents: set[tuple[int, int]]) -> list[Span]:
         """A name shape spanning 'A och B AS' as two organisations when the NER model reads A as one on its own
-        ('Civilisationen och Vilja AS'); kept whole otherwise ('Halmstad Energi och Miljö AB')."""
+        ('Bygdekraft och Fjellnett AS'); kept whole otherwise ('Norrvik Energi och Miljö AB')."""
         joint = next((t.i for t in shape if t.lower_ in self.coordinators), None)
         if joint is None or joint == shape.start or (shape.start, joint) not in ents:
             return [shape]

@@ -150,7 +150,7 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
             in_zone, role = False, None
             continue
         label = rules()["zone_label_re"].match(text)
-        if label:  # 'Kontaktperson: stefan Johansson' (a form's lower-case first name)
+        if label:  # 'Kontaktperson: lena Berg' (a form's lower-case first name)
             in_zone, text = True, text[label.end():]
             text = text[:1].upper() + text[1:]
         several = _several_cards(text, org_texts) if in_zone else []
