@@ -60,3 +60,9 @@ def test_owner_box_counts_when_it_names_project_staff() -> None:
 def test_names_with_accents_and_name_labels() -> None:
     assert "Ánde Sárri" in names([Block("h2", "Kontakt"), Block("p", "Ánde Sárri, språkkonsulent")])
     assert "Erik Holm" in names([Block("h2", "Kontaktperson"), Block("p", "Namn: Erik Holm"), Block("p", "Telefon: 0640-161 00")])
+
+
+def test_a_supervisor_in_the_project_is_staff() -> None:
+    found = names([Block("p", "– Gruppen växer varje vecka, säger Lisa Borg från Norrviks kommun som är handledare i "
+                              "förbundets delprojekt.")])
+    assert found["Lisa Borg"]["role"].lower() == "handledare"
