@@ -69,3 +69,10 @@ def test_title_before_the_name_after_a_contact_verb_and_a_heading_is_not_a_name(
     assert set(found) == {"Lotta Ekberg"}
     assert found["Lotta Ekberg"]["role"] == "Kommunal näringslivsstrateg"
     assert found["Lotta Ekberg"]["email"] == "lotta.ekberg@herjedalen.se"
+
+
+def test_the_title_after_the_name_wins_over_the_contact_label() -> None:
+    found = names([Block("p", "Kontaktperson: Sofia Åberg, processledare, sofia.aberg@ljusdal.se")])
+    assert found["Sofia Åberg"]["role"] == "Processledare"
+    assert found["Sofia Åberg"]["email"] == "sofia.aberg@ljusdal.se"
+    assert names([Block("p", "Kontaktperson: Nils Ek")])["Nils Ek"]["role"] is None

@@ -118,7 +118,7 @@ def _from_sentences(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
             for m in pattern.finditer(block.text):
                 name = person_name(m.group("name"), org_texts)
                 if name:
-                    contact = Contact(name, m.group("role").capitalize(), evidence=block.text)
+                    contact = Contact(name, _staff_role(m.group("role"), block.text[m.end():]), evidence=block.text)
                     if len(block.text) < LONG_BLOCK:
                         _add_details(contact, block.text)
                     found.append(contact)
@@ -130,6 +130,13 @@ def _from_sentences(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
                 _add_details(contact, block.text[m.start():])
                 found.append(contact)
     return found
+
+
+def _staff_role(role: str, after: str) -> str | None:
+    """The role of a staff sentence; a field label's ('Kontaktperson: X, projektledare') is the title after the name."""
+    if role.lower() not in rules()["zone_labels"]:
+        return role.capitalize()
+    return _role_of(after.lstrip(" ,–-"))
 
 
 def _is_contactish(text: str) -> bool:
