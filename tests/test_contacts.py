@@ -60,3 +60,25 @@ def test_owner_box_counts_when_it_names_project_staff() -> None:
 def test_names_with_accents_and_name_labels() -> None:
     assert "Ánde Sárri" in names([Block("h2", "Kontakt"), Block("p", "Ánde Sárri, språkkonsulent")])
     assert "Erik Holm" in names([Block("h2", "Kontaktperson"), Block("p", "Namn: Erik Holm"), Block("p", "Telefon: 0640-161 00")])
+
+
+def test_a_supervisor_in_the_project_is_staff() -> None:
+    found = names([Block("p", "– Gruppen växer varje vecka, säger Lisa Borg från Norrviks kommun som är handledare i "
+                              "förbundets delprojekt.")])
+    assert found["Lisa Borg"]["role"].lower() == "handledare"
+
+
+def test_title_before_the_name_after_a_contact_verb_and_a_heading_is_not_a_name() -> None:
+    blocks = [Block("h2", "Skogsriket Härjedalen"), Block("p", "Projektet leds av Hembygdsförbundet."),
+              Block("p", "Vid frågor kontakta kommunal näringslivsstrateg Lotta Ekberg, lotta.ekberg@herjedalen.se.")]
+    found = names(blocks)
+    assert set(found) == {"Lotta Ekberg"}
+    assert found["Lotta Ekberg"]["role"] == "Kommunal näringslivsstrateg"
+    assert found["Lotta Ekberg"]["email"] == "lotta.ekberg@herjedalen.se"
+
+
+def test_the_title_after_the_name_wins_over_the_contact_label() -> None:
+    found = names([Block("p", "Kontaktperson: Sofia Åberg, processledare, sofia.aberg@ljusdal.se")])
+    assert found["Sofia Åberg"]["role"] == "Processledare"
+    assert found["Sofia Åberg"]["email"] == "sofia.aberg@ljusdal.se"
+    assert names([Block("p", "Kontaktperson: Nils Ek")])["Nils Ek"]["role"] is None

@@ -165,6 +165,13 @@ def test_name_boundaries_ampersand_suspended_compound_and_coordinated_legal_form
     assert not any(text in ("Dal", "Fritidsrådet", "Regionen") for text, _ in roles)
 
 
+def test_an_acronym_after_a_generic_organisation_head_belongs_to_the_name() -> None:
+    found = roles("Projektet drivs av Lerums kommun och Riksförbundet RBU i samarbete med Förbundet SKPF och "
+                  "Föreningen RSMH. Förbundet har beviljat 200 000 SEK.")
+    assert {"Riksförbundet RBU", "Förbundet SKPF", "Föreningen RSMH"} <= set(found)
+    assert not {"Riksförbundet", "Förbundet SKPF och", "SEK"} & set(found)
+
+
 def test_a_department_counts_as_the_municipality_its_sentence_names() -> None:
     from pipelines.extract.nlp import load_nlp
     doc = load_nlp()("Från Orsa deltar socialförvaltningen. Miljönämnden i Mora kommun medverkar.")

@@ -191,7 +191,7 @@ class OrgLinker:
 
     def _split_coordinated(self, shape: Span, ents: set[tuple[int, int]]) -> list[Span]:
         """A name shape spanning 'A och B AS' as two organisations when the NER model reads A as one on its own
-        ('Civilisationen och Vilja AS'); kept whole otherwise ('Halmstad Energi och Miljö AB')."""
+        ('Bygdekraft och Fjellnett AS'); kept whole otherwise ('Norrvik Energi och Miljö AB')."""
         joint = next((t.i for t in shape if t.lower_ in self.coordinators), None)
         if joint is None or joint == shape.start or (shape.start, joint) not in ents:
             return [shape]
@@ -229,6 +229,12 @@ class OrgLinker:
         return start > 0 and not doc[start].is_sent_start and doc[start].is_title and doc[start - 1].is_title
 
     @staticmethod
+    def _heads_acronym(doc: Doc, start: int, end: int) -> bool:
+        """Whether a capitalised self reference heads a name with its acronym ('Förbundet SKPF'): an upper-case
+        word of two letters or more right after it."""
+        return doc[start].is_title and end < len(doc) and doc[end].is_upper and doc[end].is_alpha and len(doc[end]) > 1
+
+    @staticmethod
     def _name_goes_on(doc: Doc, place: Span) -> bool:
         """Whether a place name is the first word of a longer name ('<Ort> Folkets Hus'), not a bare municipality."""
         return place.end < len(doc) and doc[place.end].is_title
@@ -244,7 +250,7 @@ class OrgLinker:
                 orgs += [Span(doc, s.start, s.end, "ORG", span_id=s.id_) for s in places
                          if any(s.id_.startswith(p) for p in prefixes) and not self._name_goes_on(doc, s)]
         orgs += [Span(doc, s, e, "SELF", span_id="self") for _, s, e in self.selves(doc)
-                 if not self._in_name(doc, s)]
+                 if not self._in_name(doc, s) and not self._heads_acronym(doc, s, e)]
         ents = {(e.start, e.end) for e in doc.ents if e.label_ == "ORG"}
         shapes = [part for span in map(self._trimmed, doc.spans.get("org_shapes", [])) if span is not None
                   for part in self._split_coordinated(span, ents)]

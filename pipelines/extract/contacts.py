@@ -52,7 +52,7 @@ def rules() -> dict:
         re.compile(rf"^[^:]{{2,60}}: (?P<name>{NAME}) \((?P<role>(?i:{every}))\)"),
     ]
     verbs = "|".join(sorted(map(re.escape, data["contact_verbs"]), key=len, reverse=True))
-    data["contact_sentence"] = re.compile(rf"(?<!\w)(?i:{verbs}) (?:(?P<title>[a-zåäö-]{{4,}}) )?(?P<name>{NAME})"
+    data["contact_sentence"] = re.compile(rf"(?<!\w)(?i:{verbs}) (?:(?P<title>[a-zåäö-]{{4,}}(?: [a-zåäö-]{{4,}}){{0,2}}) )?(?P<name>{NAME})"
                                           rf"(?:,? (?P<role>(?i:{every}))(?i:en|n)?\b)?")
     data["call_re"] = re.compile("|".join(map(re.escape, data["call_words"])), re.I)
     data["role_re"] = re.compile(rf"^(?P<role>[\w-]*?(?:{every}))(?:en|n)?\b", re.I)  # also "vattensamordnare"
@@ -118,7 +118,7 @@ def _from_sentences(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
             for m in pattern.finditer(block.text):
                 name = person_name(m.group("name"), org_texts)
                 if name:
-                    contact = Contact(name, m.group("role").capitalize(), evidence=block.text)
+                    contact = Contact(name, _staff_role(m.group("role"), block.text[m.end():]), evidence=block.text)
                     if len(block.text) < LONG_BLOCK:
                         _add_details(contact, block.text)
                     found.append(contact)
@@ -130,6 +130,13 @@ def _from_sentences(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
                 _add_details(contact, block.text[m.start():])
                 found.append(contact)
     return found
+
+
+def _staff_role(role: str, after: str) -> str | None:
+    """The role of a staff sentence; a field label's ('Kontaktperson: X, projektledare') is the title after the name."""
+    if role.lower() not in rules()["zone_labels"]:
+        return role.capitalize()
+    return _role_of(after.lstrip(" ,–-"))
 
 
 def _is_contactish(text: str) -> bool:
@@ -150,7 +157,7 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
             in_zone, role = False, None
             continue
         label = rules()["zone_label_re"].match(text)
-        if label:  # 'Kontaktperson: stefan Johansson' (a form's lower-case first name)
+        if label:  # 'Kontaktperson: lena Berg' (a form's lower-case first name)
             in_zone, text = True, text[label.end():]
             text = text[:1].upper() + text[1:]
         several = _several_cards(text, org_texts) if in_zone else []
@@ -163,6 +170,8 @@ def _from_boxes(blocks: list[Block], org_texts: set[str]) -> list[Contact]:
             continue
         card = _card_line(text, org_texts)
         near = [b.text for b in blocks[max(0, i - 2):i + 3] if b is not block and len(b.text) < LONG_BLOCK]
+        if block.is_heading and not in_zone:  # a heading outside a contact box is a title unless its next line is a card's
+            near = [b.text for b in blocks[i + 1:i + 2]]
         called = any(rules()["call_re"].search(b.text) for b in blocks[max(0, i - 2):i])  # an adviser for applicants
         if card and not called and (in_zone or find_emails(text) or find_phones(text) or _is_staff(card[1]) or
                                     any(map(_is_contactish, near))):

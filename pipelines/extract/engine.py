@@ -176,7 +176,7 @@ class Extractor:
         return self.named_owner(doc, text, section.first, section.owner)
 
     def labelled_owner(self, doc: Doc, text: PageText, section: Section) -> dict | None:
-        """The owner a fact-box line of the section names whole ('Sökande: Leader nordvästra Skåne med Öresund')."""
+        """The owner a fact-box line of the section names whole ('Sökande: Leader Fjällbygd med Norrvik')."""
         for i in range(section.first, min(section.last, text.owner_box)):
             m = OWNER_LABEL_RE.match(text.blocks[i].text)
             name = re.sub(r"\s*\([^()]*\)$", "", m.group("name")) if m else ""  # 'Name (KVM)': the name
@@ -226,7 +226,7 @@ def _first_person(text: PageText, doc: Doc, blocks: set[int]) -> Span | None:
 
 
 def _cut_off(span: Span) -> bool:
-    """Whether a name ends the whole text in running prose without a sentence's end ('... Det ägs av Väst'): the
+    """Whether a name ends the whole text in running prose without a sentence's end ('... Det ägs av Nord'): the
     text was cut in the middle of it (a list item or fact line ending in a name is whole)."""
     rest, before = span.doc[span.end:], span.doc[span.sent.start:span.start]
     return (all(t.is_space for t in rest) and not span.text.endswith((".", "!", "?", ")")) and
@@ -275,7 +275,7 @@ def _site_funder(site: Organisation | None) -> list[dict]:
 def _names_project(entity: dict, title: str, names: set[str]) -> bool:
     """Whether an organisation the rules found is only a project's own name: an unlisted name the page gives a
     project ('Projektet går under namnet Help for Newcomers'; names lower-cased), or one inside the title unless a
-    preposition of the title leads to it (the payer in 'Volontärprojekt inom Europeiska solidaritetskåren')."""
+    preposition of the title leads to it (the payer in 'Ungdomsutbyte inom Erasmus+')."""
     mention, lowered = entity["mention"], title.lower()
     if entity["id"] is not None or len(mention) <= 3 or mention.split()[-1].lower() in BODY_HEADS:
         return False
@@ -300,8 +300,8 @@ def _cofinances(funder: dict) -> bool:
 
 
 def _alias_of(entity: dict, other: dict) -> bool:
-    """Whether an unlisted name is another name of a body: its whole words inside the body's name ('Civilisationen'
-    in 'Ideella föreningen Civilisationen') or the initials of it ('KCEM' for 'Kompetens Centrum Energetiska
+    """Whether an unlisted name is another name of a body: its whole words inside the body's name ('Bygdekraft'
+    in 'Ideella föreningen Bygdekraft') or the initials of it ('KCFM' for 'Kompetens Centrum Förnybara
     Material')."""
     if entity["id"] and entity["id"] not in KIND_IDS and entity["id"] == other["id"]:
         return True

@@ -123,7 +123,7 @@ def _spans(sentence: str) -> list[tuple[int, int, int, str, str]]:
             found.append((m.start(), m.end(), int(value.to_integral_value()), "%", m.group(0)))
     found.sort(key=lambda span: (span[0], -span[1]))
     out: list[tuple[int, int, int, str, str]] = []
-    for span in found:  # drop a span inside one already kept ('1 871 000' inside 'Budget: 1 871 000 sek')
+    for span in found:  # drop a span inside one already kept ('2 350 000' inside 'Budget: 2 350 000 sek')
         if out and span[0] < out[-1][1]:
             continue
         out.append(span)

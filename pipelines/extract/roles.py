@@ -165,11 +165,11 @@ class RoleCues:
         for n, token in enumerate(tokens + [None]):
             capital = token is not None and token.i not in taken and token.text[:1].isupper() and len(token.text) > 1
             joins = token is not None and (token.lower_ in self.joiners or token.lower_ in self.compound_joiners and
-                                           n > 0 and tokens[n - 1].text.endswith("-"))  # 'Energi- och MiljöCentrum'
+                                           n > 0 and tokens[n - 1].text.endswith("-"))  # 'Bygg- och MiljöCentrum'
             joiner = (joins and start is not None and n + 1 < len(tokens)
                       and tokens[n + 1].text[:1].isupper() and tokens[n + 1].i not in taken
                       and not (token.lower_ in self.prepositions and self._place_at(tokens[n + 1], places)))
-            # 'Stellenbosch i Sydafrika': where the body is, not its name
+            # 'Tartu i Estland': where the body is, not its name
             if capital or joiner:
                 start = token.i if start is None else start
                 continue

@@ -28,7 +28,7 @@ PROJECT_NOUN_END_RE = re.compile(r"\b(?:projektet|förstudien|satsningen)\s*$", 
 PLURAL_PROJECTS_RE = re.compile(r"\b(?:projekten|projekt|förstudierna|satsningarna)\b")  # 'två projekt: A och B'
 SAYS_PROJECT_RE = re.compile(r"\s+[-–]\s+(?:ett|en)\s+[\w-]*(?:projekt|förstudie)$", re.I)  # 'X - ett EU-projekt'
 ACRONYM_NAME_RE = re.compile(r"\b\w*projekt(?:et)?\s+(?:vid namn\s+|med namnet\s+)?(?P<name>[A-ZÅÄÖ]{3,})\b")
-NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Jobb på tvärs, inom ...'): at most this many words
+NAMED_LEAD_WORDS = 10  # a paragraph opening with a name ('Steg mot jobb, inom ...'): at most this many words
 NAMED_SIMILARITY = 90  # rapidfuzz partial ratio of a heading or lead to the introduction's words (spelling variants)
 DATE_HEADING_RE = re.compile(r"[\d\s./-]+|\d{1,2}\s+[^\W\d_]{3,10}\.?\s+\d{4}")
 
@@ -59,7 +59,7 @@ class Section:
     item: bool = False
     intro: tuple[int, int] | None = None  # blocks [from, to) that open the item's group ('Projekt som beviljas ...')
     named: bool = False  # the page names it as a project: kept even when no fact of its own is found
-    more: tuple[int, ...] = ()  # blocks elsewhere on the page about this item ('Projekt Reach är ...' below the list)
+    more: tuple[int, ...] = ()  # blocks elsewhere on the page about this item ('Projekt Bridge är ...' below the list)
 
 
 @cache
@@ -232,7 +232,7 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
     if (quoted and block.is_heading and len(block.text.split()) <= 8 and not _is_generic(block.text) and
             not is_label_line(block)):  # owner as heading, then '"Name" Projektet ska ...'
         return quoted.group(1).strip(" ."), block.text.strip(" .:")
-    dash = TITLE_DASH_OWNER_RE.match(block.text)  # 'Utveckling av natur-/kulturarv: Attractive Hardwoods - Skogsstyrelsen'
+    dash = TITLE_DASH_OWNER_RE.match(block.text)  # 'Utveckling av natur-/kulturarv: Ancient Oaks - Skogsstyrelsen'
     if (dash and nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and
             dash.group("title")[:1].isupper() and not _is_generic(dash.group("title")) and
             (start + dash.start("owner"), start + len(block.text)) in org_spans):
@@ -259,7 +259,7 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
             rules["not_title_re"].search(title) or _has_money(title)):
         return None
     quoted = QUOTED_RE.search(sentence, separator.end())
-    if quoted:  # 'Korskyrkan Borås får stöd med 6 058 500 kr för "Neighbourhood Borås"': owner first, name quoted
+    if quoted:  # 'Missionskyrkan Norrvik får stöd med 2 140 000 kr för "Neighbourhood Norrvik"': owner first, name quoted
         return quoted.group(1).strip(" ."), title
     owner = None
     if separator.group(0).strip() in (",", "/"):
@@ -272,7 +272,7 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
 
 
 def _quoted_grant(block: Block) -> str | None:
-    """The quoted name of a project a paragraph grants money to in passing ('Dessutom får projektet ”Växtzon 2” 47,2
+    """The quoted name of a project a paragraph grants money to in passing ('Dessutom får projektet ”Odlingszon 3” 12,4
     miljoner kronor'): a quote right after a project noun, in a sentence with an amount."""
     if block.kind != "p":
         return None
@@ -324,7 +324,7 @@ def item_sections(page_text: PageText, doc: Doc) -> list[Section]:
 
 def _later_mentions(blocks: list[Block], titles: list[str], spans: list[tuple[int, int]]) -> list[list[int]]:
     """For each listed project, the blocks outside every item that name it and no other listed project ('Projekt
-    Reach är ett integrationsprojekt ...' below the list): more text about that project."""
+    Bridge är ett integrationsprojekt ...' below the list): more text about that project."""
     inside = {j for first, last in spans for j in range(first, last)}
     patterns = [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.I) if len(t) > 3 else None for t in titles]
     out: list[list[int]] = [[] for _ in titles]
@@ -339,7 +339,7 @@ def _later_mentions(blocks: list[Block], titles: list[str], spans: list[tuple[in
 
 def _lead(block: Block) -> str | None:
     """The name a block opens with: a heading's whole text, or a paragraph's words before its first comma
-    ('Jobb på tvärs, inom insatsområdet ...'); None when the block cannot open with a name."""
+    ('Steg mot jobb, inom insatsområdet ...'); None when the block cannot open with a name."""
     if block.is_heading:
         return block.text.strip(" .:") if _is_candidate(block) else None
     lead = block.text.split(",", 1)[0] if "," in block.text else ""
@@ -382,8 +382,8 @@ def _several_projects_re() -> re.Pattern:
 
 def acronym_sections(page_text: PageText) -> list[Section]:
     """Projects a news text names one per paragraph by an acronym after a project noun ('ett regionalfondsprojekt
-    vid namn BAS', 'samarbetsprojektet PROSPERA') when the page announces several ('Tre projekt som ...'): each
-    paragraph naming one starts its project, and later blocks join the project they name (a 'Projektnamn: BAS'
+    vid namn NOVA', 'samarbetsprojektet TRAMPOLIN') when the page announces several ('Tre projekt som ...'): each
+    paragraph naming one starts its project, and later blocks join the project they name (a 'Projektnamn: NOVA'
     fact box) or, naming none, the one before them; empty unless two are found."""
     blocks, end = page_text.blocks, page_text.owner_box
     firsts: dict[str, int] = {}
