@@ -78,8 +78,8 @@ class Registry:
 
 
     def for_site_name(self, name: str) -> Organisation | None:
-        """The municipality a site calls itself by, also spelt a little differently ("Gellivare kommun" for
-        Gällivare kommun): for_name, else the municipality name of the same length with the most equal letters
+        """The municipality a site calls itself by, also spelt a little differently ("Arjeplogs komun" for
+        Arjeplog kommun): for_name, else the municipality name of the same length with the most equal letters
         (rapidfuzz's normalised Hamming similarity, at least SITE_NAME_SIMILARITY; "Ltkalmar kommun" is none)."""
         found = self.for_name(name)
         if found or not name:
