@@ -129,9 +129,9 @@ def test_sample_archive_merges_listing_and_own_page_and_two_sites(crawled) -> No
                         "group by s.project_id having count(*) > 1").fetchall()
     conn.close()
     by_title = {title: (n, sites, urls) for title, n, sites, urls in rows}
-    move_on_up = by_title["Move on up"]
-    assert move_on_up[0] == 2 and move_on_up[1] == "2523"
-    assert "tillvaxtprojekt.html" in move_on_up[2] and "tillvaxtprojekt/move-on-up.html" in move_on_up[2]
+    landa_norr = by_title["Landa norr"]
+    assert landa_norr[0] == 2 and landa_norr[1] == "2523"
+    assert "utvecklingsprojekt.html" in landa_norr[2] and "utvecklingsprojekt/landa-norr.html" in landa_norr[2]
     byarna = next(v for t, v in by_title.items() if t.startswith("Byarnas mötesplatser"))
     assert byarna[0] == 2 and set(byarna[1].split(",")) == {"2518", "2521"}
 
