@@ -23,8 +23,8 @@ from pipelines.extract.dates import Period, find_period, page_dates
          "2023-10", "2027-09"),
         ("Projektet startade i mars 2022, löper på under två år.", "2022-03", "2024-02"),
         ("Den första mars 2019 inleds projekten Gränslöst lärande och Felles grensetrafikk och båda "
-         "projekten är treåriga med slutdatum 28 februari 2022.", "2019-03-01", "2022-02-28"),
-        ("Tillväxtverket beviljar högst 1 380 000 kronor till Övertorneå kommun under 2019 för arbetet i "
+         "projekten är treåriga och har slutdatum 28 februari 2022.", "2019-03-01", "2022-02-28"),
+        ("Tillväxtverket beviljar kommunen högst 1 380 000 kronor under 2019 för arbetet i "
          "projektet.", "2019", "2019"),
         ("Projektperiod: Förstudiefas: 2017-03-01–2017-08-31, genomförande: 2017-09-01–2019-12-31, "
          "utvärderingsfas: 2020-01-01– 2020-03-31.", "2017-03-01", "2020-03-31"),

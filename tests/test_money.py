@@ -77,7 +77,7 @@ def test_no_money(text):
         ("Projektets budget är på 2,2 miljoner kronor och betalas av Landsbygdsprogrammet.", "budget"),
         ("Budget: 2 340 000 sek", "budget"),
         ("EU-stöd: 186 000 SEK", "grant"),
-        ("Tillväxtverket beviljar högst 1 380 000 kronor till Övertorneå kommun under 2019.", "grant"),
+        ("Tillväxtverket beviljar kommunen högst 1 380 000 kronor under 2019.", "grant"),
         ("40 miljoner kronor utlyses i \"Vägar till jobb\" inom Programområde 2", "pool"),
         ("ESF-rådet utlyser 80 miljoner kronor till nya projekt", "pool"),
         ("Sammanlagt får kommunerna dela på 9,6 miljoner kronor.", "pool"),
@@ -100,15 +100,15 @@ def test_part_of_a_total_is_a_part():
 @pytest.mark.parametrize(
     ("sentences", "value"),
     [
-        (["Tillväxtverket beviljar Övertorneå kommun stöd med 85 % av de stödberättigade kostnaderna för "
+        (["Övertorneå kommun beviljas stöd av Tillväxtverket med 85 % av de stödberättigade kostnaderna för "
           "projektet enligt ansökan inkommen 2019-03-14, dock högst 4 230 000 kronor."], 4230000),
-        (["Tillväxtverket beviljar högst 1 380 000 kronor till Övertorneå kommun under 2019."], 1380000),
+        (["Tillväxtverket beviljar kommunen högst 1 380 000 kronor under 2019."], 1380000),
         (["Projektägare: Ronneby kommun", "EU-stöd: 186 000 SEK"], 186000),
         (["Projektägare: Strömstads kommun", "Budget: 2 340 000 sek"], 2340000),
         (["2,2 miljoner till Vävstugan i Ytterbyn",
           "Projektets budget är på 2,2 miljoner kronor och betalas av Landsbygdsprogrammet 2014-2020."], 2200000),
         (["På svensk sida är budgetomslutningen för projektets tre år cirka 14 miljoner kronor, "
-          "varav hälften är EU-medel.",
+          "varav hälften kommer från EU.",
           "På norsk sida är budgeten cirka 8 miljoner kronor, varav 40% utgör EU-medel."], 14000000),
         (["På norsk sida är budgeten 11 miljoner kronor.", "På svensk sida är budgeten 9 miljoner kronor."],
          9000000),
