@@ -44,7 +44,7 @@ from pipelines.extract.dates import Period, find_period, page_dates
         ("Projektet startade 2019 och avslutades 2021.", "2019", "2021"),
         ("Projektet genomförs under hösten 2024.", "2024-09", "2024-12"),
         ("Projekttid: vårterminen 2021 – höstterminen 2022", "2021-01", "2022-12"),
-        ("Projektet inleds den första januari 2018 och har slutdatum 31 december 2020.", "2018-01-01", "2020-12-31"),
+        ("Projektet inleds den första april 2020 och har slutdatum 31 mars 2023.", "2020-04-01", "2023-03-31"),
         ("Projektet är treårigt och startade i mars 2021.", "2021-03", "2024-02"),
         ("Projektet startar 15 mars 2021 och pågår i två år.", "2021-03-15", "2023-03-14"),
         ("Projektet pågår i 18 månader från 1 februari 2022.", "2022-02-01", "2023-07-31"),

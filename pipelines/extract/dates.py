@@ -307,7 +307,7 @@ def _judge(
         direction = direction or verb_dir
     direction = direction or (label if label != "period" else None)
     if m.is_range and score == 0 and m.precision != "year":
-        score = 1  # "1 januari 2020 – 31 december 2021" reads as a period even without a cue
+        score = 1  # "1 februari 2021 – 31 januari 2023" reads as a period even without a cue
     if score == 0 or (score < 3 and event):
         return None
     if m.is_range:
@@ -321,7 +321,7 @@ def _judge(
 
 def _about_many(sentence: str) -> bool:
     """Whether a sentence dates a set of projects rather than the project: 'Avslutade projekt 2014-2024', 'Under
-    perioden 2008-2013 genomfördes 67 leaderprojekt' (and names none of them as 'projektet')."""
+    perioden 2007-2013 beviljades 58 leaderprojekt' (and names none of them as 'projektet')."""
     return bool(_MANY_PROJECTS_RE.search(sentence)) and not _ONE_PROJECT_RE.search(sentence)
 
 

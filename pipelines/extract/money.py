@@ -72,7 +72,7 @@ _WEAK_GRANT_AFTER_RE = re.compile(rf"^(?:{alt(_CUES['weak_grant_after'])})(?!\w)
 
 
 def _number(text: str) -> Decimal | None:
-    """A number written with space or dot thousands and a decimal comma ('5 094 000', '10,4')."""
+    """A number written with space or dot thousands and a decimal comma ('4 230 000', '9,6')."""
     t = re.sub(r"[ \u00a0\u202f]", "", text)
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", t):
         t = t.replace(".", "")
