@@ -255,3 +255,19 @@ def test_a_very_long_line_is_split_into_bounded_blocks_and_the_text_cut_with_a_m
     assert page.cut_at == 100_000 and len(page.text) <= 100_000
     short = clean_text("Rubrik\n" + sentence * 10)
     assert short.cut_at is None and short.blocks[1].text == (sentence * 10).strip()
+
+
+def test_a_start_page_is_titled_by_its_title_element_not_a_teaser_heading():
+    """On a start page an <h1> may be a news teaser's; the <title> less the site's suffix names the page (on
+    ../shared/html it matches the gold title on all 9 start pages, an <h1> on the 3 that have one)."""
+    teaser = '<article class="news"><h1><a href="/nyheter/bad">Nya badplatsen öppnar i juni</a></h1><p>Kommunen ' \
+             'bygger en ny badplats vid sjön.</p></article>'
+    html = start_page_with("", teaser).replace("<title>Bergby kommun</title>", "<title>Startsida - Bergby kommun</title>")
+    for url in ("https://www.bergby.se/", "https://www.bergby.se", "https://www.bergby.se/sv/"):
+        assert clean_html(html, url).title == "Startsida", url
+    assert clean_html(start_page_with("", teaser), "https://www.bergby.se/").title == "Bergby kommun"  # no suffix
+    # any other page keeps its own heading
+    assert clean_html(html, "https://www.bergby.se/nyheter/bad").title == "Nya badplatsen öppnar i juni"
+    # a start page with no <title> falls back to og:title, then to its heading
+    bare = html.replace("<title>Startsida - Bergby kommun</title>", "")
+    assert clean_html(bare, "https://www.bergby.se/").title == "Nya badplatsen öppnar i juni"
