@@ -91,7 +91,23 @@ def _is_furniture_token(token: str) -> bool:
     if token in rules["class_tokens"] or any(part in token for part in rules["class_substrings"]):
         return True
     parts = set(TOKEN_SPLIT_RE.split(token))
-    return bool(parts & rules["class_parts"]) and not parts & rules["content_parts"]
+    return bool(parts & rules["class_parts"]) and not parts & rules["content_parts"] or _is_banner_token(token)
+
+
+def _is_banner_token(token: str) -> bool:
+    """A class/id token naming a cookie or consent banner (boilerplate.json's banner_parts, banner_substrings)."""
+    rules = _rules()
+    parts = set(TOKEN_SPLIT_RE.split(token))
+    return bool(parts & rules["banner_parts"]) and not parts & rules["content_parts"] or any(
+        part in token for part in rules["banner_substrings"])
+
+
+def _is_banner(el: HtmlElement, in_main: set[HtmlElement]) -> bool:
+    """A cookie or consent banner outside the main element: never main content, however much of the page's text it
+    holds (a page rendered by script may show nothing else). A wrapper of the main element flagged while a banner
+    shows ("cookie-consent-visible") is none."""
+    return el not in in_main and any(_is_banner_token(t) for t in _tokens(el)) and not any(
+        el.cssselect(selector) for selector in _rules()["main_selectors"])
 
 
 def _text_len(el: HtmlElement) -> int:
@@ -198,6 +214,8 @@ def _prepare(tree: HtmlElement, kind: str) -> list[HtmlElement]:
             continue
         if el.get("role") in rules["roles"] or (el.tag in rules["page_tags"] and el not in in_main):
             _drop(el)  # marked up as furniture by the page itself
+        elif _is_banner(el, in_main):
+            _drop(el)
         elif any(_is_furniture_token(t) for t in _tokens(el)) and not (
                 total and _text_len(el) >= PROTECT_SHARE * total):
             _drop(el)  # named like furniture, and not a wrapper of most of the text
