@@ -3,6 +3,7 @@ name (Datasette serves a database under its file stem: kommuner.db at /kommuner,
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import urllib.parse
 from pathlib import Path
@@ -61,12 +62,20 @@ def test_every_readme_address_answers(datasette: Datasette) -> None:
     assert not failures, f"README addresses that do not answer for {name}.db: {failures}"
 
 
-def test_every_link_on_the_front_page_answers(datasette: Datasette) -> None:
+def site_links(text: str) -> set[str]:
+    """The same-site links (href="/...") of a page."""
+    return {html.unescape(href) for href in re.findall(r'href="(/[^"#]*)"', text)}
+
+
+def test_every_link_on_the_front_page_and_the_plugin_pages_answers(datasette: Datasette) -> None:
     front = get(datasette, "/")
     assert front.status_code == 200
-    links = {urllib.parse.unquote(href).replace("&amp;", "&") for href in re.findall(r'href="(/[^"#]*)"', front.text)}
+    links = site_links(front.text)
     name = next(iter(datasette.databases.keys() - {"_internal"}))
     assert f"/{name}/project_overview" in links and "/-/sok" in links
+    for page in ("/-/sok", "/-/sok?q=turism", "/-/map", "/-/chart"):
+        links |= site_links(get(datasette, page).text)
+    assert any(link.startswith(f"/{name}/project_overview?") for link in links)  # the map's and chart's links
     failures = {link: status for link in sorted(links) if (status := get(datasette, link).status_code) != 200}
     assert not failures, failures
 
