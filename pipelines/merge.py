@@ -319,7 +319,7 @@ COUNT_NOTES = {"descriptions": "as the pages give them, before merging duplicate
 def project_counts(db: Database) -> dict[str, int]:
     """{project_pages, descriptions, projects} now in the archive, removed ones left out: pages read as project
     pages, the projects they describe (one row each in `projects`), and the projects those descriptions are once
-    merged (`merged_into is null`, what project_overview lists)."""
+    merged (`merged_into is null`: project_overview's rows, less removed projects)."""
     row = db.execute("select (select count(*) from pages where is_project_page and removed_at is null), "
                      "(select count(*) from projects where removed_at is null), "
                      "(select count(*) from projects where removed_at is null and merged_into is null)").fetchone()
