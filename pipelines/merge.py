@@ -314,16 +314,17 @@ COUNT_LABELS = {"project_pages": "project pages:       ",
                 "projects": "projects:            "}
 COUNT_NOTES = {"descriptions": "as the pages give them, before merging duplicates",
                "projects": "after merging descriptions of the same project"}
+# Counts over the whole archive, once per crawl or re-extraction: no index makes them cheaper.
+PROJECT_COUNTS_SQL = ("select (select count(*) from pages where is_project_page and removed_at is null), "
+                      "(select count(*) from projects where removed_at is null), "
+                      "(select count(*) from projects where removed_at is null and merged_into is null)")
 
 
 def project_counts(db: Database) -> dict[str, int]:
     """{project_pages, descriptions, projects} now in the archive, removed ones left out: pages read as project
     pages, the projects they describe (one row each in `projects`), and the projects those descriptions are once
     merged (`merged_into is null`: project_overview's rows, less removed projects)."""
-    row = db.execute("select (select count(*) from pages where is_project_page and removed_at is null), "
-                     "(select count(*) from projects where removed_at is null), "
-                     "(select count(*) from projects where removed_at is null and merged_into is null)").fetchone()
-    return dict(zip(("project_pages", "descriptions", "projects"), row))
+    return dict(zip(("project_pages", "descriptions", "projects"), db.execute(PROJECT_COUNTS_SQL).fetchone()))
 
 
 def count_lines(counts: dict[str, int]) -> list[str]:
