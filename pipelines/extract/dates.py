@@ -19,7 +19,8 @@ from pipelines.extract.regexes import alt
 
 _DATA = load("dates")
 _NUMBERS: dict[str, int] = {**load("number_words")["cardinals"], **_DATA["english_cardinals"]}
-_CUES: dict[str, list[str]] = _DATA["cues"]
+_CUES: dict[str, list[str]] = {key: words + _DATA["english_cues"].get(key, []) if isinstance(words, list) else words
+                               for key, words in _DATA["cues"].items()}  # Swedish cues, plus an English page's
 _MONTHS: dict[str, int] = {**_DATA["months"], **_DATA["english_months"]}
 _DAY_ONLY_MONTHS: dict[str, int] = _DATA["day_only_months"]
 _ALL_MONTHS = {**_MONTHS, **_DAY_ONLY_MONTHS}
@@ -298,13 +299,14 @@ def _judge(
     score, direction = (3, None) if label else (0, None)
     if _PROJECT_SPAN_RE.search(prefix[-60:]):
         score, direction = 3, "both"  # "ett projekt under 2022"
+    spanning = False  # 'under 2026' spans the period unless a verb says which end ('avslutas under våren 2026')
     for regex, prep_dir in ((_END_PREP_RE, "end"), (_START_PREP_RE, "start"), (_SPAN_PREP_RE, "both")):
         if score < 3 and regex.search(prefix[-40:]):
-            score, direction = max(score, 2), prep_dir
+            score, direction, spanning = max(score, 2), prep_dir, prep_dir == "both"
             break
     for verb_score, verb_dir in filter(None, (_verb_cue(window, from_right=True), post_cue)):
         score = max(score, verb_score)
-        direction = direction or verb_dir
+        direction = verb_dir if spanning and verb_dir else direction or verb_dir
     direction = direction or (label if label != "period" else None)
     if m.is_range and score == 0 and m.precision != "year":
         score = 1  # "1 januari 2020 – 31 december 2021" reads as a period even without a cue
