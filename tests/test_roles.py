@@ -129,6 +129,13 @@ def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
      {"Kemin kaupunki": "partner", "Tornion kaupunki": "partner"}),
     ("Från näringslivet deltar Grustaget i Bjurholm AB och Vindelälvens Turism.", {"Vindelälvens Turism": "partner"}),
     ("Kiruna kommun deltar inte i projektet.", {"Kiruna kommun": "none"}),
+    # an agency granting money out of a fund: both pay (gold: 'finansieras av Jordbruksverket via Landsbygdsfonden')
+    ("Tillväxtverket har beviljat stöd ur Europeiska regionala utvecklingsfonden till projektet.",
+     {"Tillväxtverket": "funder", "Europeiska regionala utvecklingsfonden": "funder"}),
+    ("Jordbruksverket har beviljat 1,8 miljoner kronor ur Landsbygdsfonden till Brattfors kommun.",
+     {"Jordbruksverket": "funder", "Landsbygdsfonden": "funder", "Brattfors kommun": None}),
+    ("Länsstyrelsen har beviljat medel från Havs- och fiskerifonden.",
+     {"Länsstyrelsen": "funder", "Havs- och fiskerifonden": "funder"}),
 ])
 def test_funder_and_partner_phrasings(text: str, expected: dict[str, str]) -> None:
     found = roles(text)
