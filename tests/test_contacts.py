@@ -82,3 +82,14 @@ def test_the_title_after_the_name_wins_over_the_contact_label() -> None:
     assert found["Sofia Åberg"]["role"] == "Processledare"
     assert found["Sofia Åberg"]["email"] == "sofia.aberg@ljusdal.se"
     assert names([Block("p", "Kontaktperson: Nils Ek")])["Nils Ek"]["role"] is None
+
+
+def test_english_contact_label_and_title_lines() -> None:
+    # the English page of a Swedish body's EU project (invented names)
+    found = names([Block("p", "Contact: Maria Sundin, project manager"), Block("p", "maria.sundin@example.se")])
+    assert found["Maria Sundin"]["role"] == "Project manager"
+    assert found["Maria Sundin"]["email"] == "maria.sundin@example.se"
+    found = names([Block("p", "Project coordinator: Olof Brandt")])
+    assert found["Olof Brandt"]["role"] == "Project coordinator"
+    found = names([Block("h2", "Contact"), Block("p", "Tove Lindgren, project leader, +46 70 123 45 67")])
+    assert found["Tove Lindgren"]["role"] == "Project leader"

@@ -136,6 +136,13 @@ def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
      {"Jordbruksverket": "funder", "Landsbygdsfonden": "funder", "Brattfors kommun": None}),
     ("Länsstyrelsen har beviljat medel från Havs- och fiskerifonden.",
      {"Länsstyrelsen": "funder", "Havs- och fiskerifonden": "funder"}),
+    # the English page of a Swedish body's EU project
+    ("The project is funded by the European Regional Development Fund through Interreg Aurora.",
+     {"European Regional Development Fund": "funder", "Interreg Aurora": "funder"}),
+    ("The pilot is a project between Brattfors Municipality and Northfield College, with support from the "
+     "European Social Fund Plus.", {"Brattfors Municipality": "partner", "Northfield College": "partner",
+                                    "European Social Fund Plus": "funder"}),
+    ("The project is coordinated by Brattfors Municipality.", {"Brattfors Municipality": "owner"}),
 ])
 def test_funder_and_partner_phrasings(text: str, expected: dict[str, str]) -> None:
     found = roles(text)
