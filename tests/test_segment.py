@@ -1,6 +1,8 @@
 """Page preparation and the split of listing pages into projects."""
 from __future__ import annotations
 
+import pytest
+
 from pipelines.clean import clean_text
 from pipelines.extract.nlp import load_nlp
 from pipelines.extract.segment import page_title, prepare, split_projects
@@ -216,3 +218,26 @@ def test_one_acronym_project_with_its_forerunner_is_one_project() -> None:
             "Förprojektet KUSTNÄRA avslutades 2022.\n")
     _, (sections, _) = split(text)
     assert len(sections) == 1
+
+
+@pytest.mark.parametrize(("headline", "body", "title"), [
+    ("Nytt Leaderprojekt: Vandringsleder i Ekedalen",
+     "Föreningen Ekedalens vänner har beviljats stöd från Leader Skogsbygd.", "Vandringsleder i Ekedalen"),
+    ("Nu startar projektet Unga entreprenörer",
+     "Projektet drivs av Hagfors kommun och pågår till och med 2026.", "Unga entreprenörer"),
+    ("Projektet Säkra skolvägar drar igång",
+     "Projektet Säkra skolvägar drivs av Sunne kommun.", "Säkra skolvägar"),
+    ("Klartecken för förstudien Fiber till byarna", "Förstudien drivs av Torsby kommun.", "Fiber till byarna"),
+    # no project noun in the headline: the name counts where the text names it as a project
+    ("Levande torg beviljas medel",
+     "Projektet Levande torg har beviljats 1,2 miljoner kronor från Boverket.", "Levande torg"),
+])
+def test_a_news_headline_titles_the_project_by_its_name(headline, body, title) -> None:
+    _, (sections, _) = split(f"{headline}\n{body}\n")
+    assert [s.title for s in sections] == [title]
+
+
+def test_an_organisation_granted_money_in_a_headline_is_no_project_name() -> None:
+    _, (sections, _) = split("Hembygdsföreningen Ekbacken får stöd\n"
+                             "Hembygdsföreningen Ekbacken har beviljats stöd från Leader Skogsbygd för en ny scen.\n")
+    assert [s.title for s in sections] == ["Hembygdsföreningen Ekbacken får stöd"]
