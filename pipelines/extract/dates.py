@@ -133,6 +133,19 @@ class _Mention:
 
 
 @dataclass(frozen=True)
+class _Sentence:
+    """What a whole sentence says about its dates, read once per sentence rather than once per date in it (a long
+    one-line page holds thousands of dates: reading the sentence again for each was quadratic)."""
+
+    text: str
+    index: int
+    label: str | None  # the period label the sentence starts with ('Projekttid:'), if any
+    event: bool  # it tells of a meeting or an event
+    named: bool  # it names a project ('projektet', 'ett ESF-projekt')
+    many: bool  # it dates a set of projects (see _about_many)
+
+
+@dataclass(frozen=True)
 class _Candidate:
     """A date the cue words tie to the project's period."""
 
@@ -273,10 +286,9 @@ def _is_name_part(before: str, offset: int) -> bool:
     return bool(_NAME_WORD_RE.search(word)) or word[:1].isupper()
 
 
-def _judge(
-    sentence: str, m: _Mention, span: tuple[int, int], label: str | None, event: bool, index: int
-) -> _Candidate | None:
+def _judge(context: _Sentence, m: _Mention, span: tuple[int, int]) -> _Candidate | None:
     """How strongly the words around a date make it the project's start, end or both."""
+    sentence, label = context.text, context.label
     prev_end, next_start = span
     before = sentence[max(0, m.start - _LOOKBACK): m.start]
     prefix = sentence[max(prev_end, m.start - _LOOKBACK): m.start]
@@ -292,7 +304,7 @@ def _judge(
     if m.precision == "year" and (_is_name_part(before, m.start) or after_word in _YEAR_BLOCKERS):
         return None
 
-    if not label and (_off_project(sentence, prefix) or _about_many(sentence)):
+    if not label and (_off_project(context.named, prefix) or context.many):
         return None
     window = _outside_relative_clause(prefix, window)
 
@@ -310,7 +322,7 @@ def _judge(
     direction = direction or (label if label != "period" else None)
     if m.is_range and score == 0 and m.precision != "year":
         score = 1  # "1 januari 2020 – 31 december 2021" reads as a period even without a cue
-    if score == 0 or (score < 3 and event):
+    if score == 0 or (score < 3 and context.event):
         return None
     if m.is_range:
         direction = "both"
@@ -318,7 +330,7 @@ def _judge(
         direction = "both" if m.precision in ("year", "season") else "start"
     start = m.lo if direction in ("start", "both") else None
     end = m.hi if direction in ("end", "both") else None
-    return _Candidate(start, end, score, m.precision, index, bool(_PROJECT_NOUN_RE.search(sentence)))
+    return _Candidate(start, end, score, m.precision, context.index, context.named)
 
 
 def _about_many(sentence: str) -> bool:
@@ -327,10 +339,11 @@ def _about_many(sentence: str) -> bool:
     return bool(_MANY_PROJECTS_RE.search(sentence)) and not _ONE_PROJECT_RE.search(sentence)
 
 
-def _off_project(sentence: str, prefix: str) -> bool:
-    """Whether a sentence naming no project dates a goal or the body's own work instead of the project:
-    'Kommunen ska vara fossilfri till 2035' (target year), 'Sedan 2021 söker vi medel' (ongoing activity)."""
-    if _PROJECT_NOUN_RE.search(sentence):
+def _off_project(named: bool, prefix: str) -> bool:
+    """Whether a sentence naming no project (named: whether it names one) dates a goal or the body's own work instead
+    of the project: 'Kommunen ska vara fossilfri till 2035' (target year), 'Sedan 2021 söker vi medel' (ongoing
+    activity); prefix: the words before the date."""
+    if named:
         return False
     return bool(_SINCE_RE.search(prefix[-40:]) or (_TARGET_RE.search(prefix) and _END_PREP_RE.search(prefix[-40:])))
 
@@ -386,13 +399,16 @@ def _candidates(sentences: list[str]) -> list[_Candidate]:
     out = []
     for index, sentence in enumerate(sentences):
         mentions = _mentions(sentence)
+        if not mentions:
+            continue
         label_match = _LABEL_RE.match(sentence)
-        label = label_match.lastgroup if label_match else None
-        event = bool(mentions) and bool(_EVENT_RE.search(sentence))
+        context = _Sentence(sentence, index, label_match.lastgroup if label_match else None,
+                            bool(_EVENT_RE.search(sentence)), bool(_PROJECT_NOUN_RE.search(sentence)),
+                            _about_many(sentence))
         for i, m in enumerate(mentions):
             prev_end = mentions[i - 1].end if i else 0
             next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(sentence)
-            c = _judge(sentence, m, (prev_end, next_start), label, event, index)
+            c = _judge(context, m, (prev_end, next_start))
             if c:
                 out.append(c)
     return out
