@@ -143,6 +143,14 @@ def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
      "European Social Fund Plus.", {"Brattfors Municipality": "partner", "Northfield College": "partner",
                                     "European Social Fund Plus": "funder"}),
     ("The project is coordinated by Brattfors Municipality.", {"Brattfors Municipality": "owner"}),
+    ("Brattfors Municipality is the project owner and works with Northfield College.",
+     {"Brattfors Municipality": "owner"}),
+    ("Programme: Interreg Aurora", {"Interreg Aurora": "funder"}),
+    # a fund in parentheses after the EU is the fund the EU pays through, not another name of the EU
+    ("The project is part-financed by the European Union (European Regional Development Fund).",
+     {"European Union": "funder", "European Regional Development Fund": "funder"}),
+    ("Projektet delfinansieras av Europeiska unionen (Europeiska socialfonden).",
+     {"Europeiska unionen": "funder", "Europeiska socialfonden": "funder"}),
 ])
 def test_funder_and_partner_phrasings(text: str, expected: dict[str, str]) -> None:
     found = roles(text)
