@@ -226,6 +226,8 @@ def test_labels_and_label_headings(text, start, end):
         ("The project runs until December 2026.", None, "2026-12"),
         ("The pilot started in September 2023 and will be completed in August 2026.", "2023-09", "2026-08"),
         ("The project will be carried out between 2025 and 2026.", "2025", "2026"),
+        ("Duration: May 2023 - April 2026", "2023-05", "2026-04"),
+        ("The network started in September 2023 and will end in August 2026.", "2023-09", "2026-08"),
     ],
 )
 def test_english_project_period(text, start, end):

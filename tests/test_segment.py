@@ -231,6 +231,8 @@ def test_one_acronym_project_with_its_forerunner_is_one_project() -> None:
     # no project noun in the headline: the name counts where the text names it as a project
     ("Levande torg beviljas medel",
      "Projektet Levande torg har beviljats 1,2 miljoner kronor från Boverket.", "Levande torg"),
+    ("Klartecken för Framtidens mötesplats",
+     "Länsstyrelsen har beviljat medel till projektet Framtidens mötesplats.", "Framtidens mötesplats"),
 ])
 def test_a_news_headline_titles_the_project_by_its_name(headline, body, title) -> None:
     _, (sections, _) = split(f"{headline}\n{body}\n")
@@ -241,3 +243,12 @@ def test_an_organisation_granted_money_in_a_headline_is_no_project_name() -> Non
     _, (sections, _) = split("Hembygdsföreningen Ekbacken får stöd\n"
                              "Hembygdsföreningen Ekbacken har beviljats stöd från Leader Skogsbygd för en ny scen.\n")
     assert [s.title for s in sections] == ["Hembygdsföreningen Ekbacken får stöd"]
+
+
+def test_english_furniture_and_a_facts_heading_neither_title_nor_split_a_project() -> None:
+    _, (sections, _) = split("Skip to content\nListen\nThis website uses cookies. Read more about cookies\n"
+                             "Salt Meadows – restoring coastal grazing\n"
+                             "Northby Municipality is lead partner in Salt Meadows, an Interreg Aurora project.\n"
+                             "Facts\nFunding: European Regional Development Fund\n"
+                             "Project period: 1 March 2024 – 28 February 2027\n")
+    assert [s.title for s in sections] == ["Salt Meadows – restoring coastal grazing"]

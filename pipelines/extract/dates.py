@@ -24,6 +24,7 @@ _CUES: dict[str, list[str]] = {key: words + _DATA["english_cues"].get(key, []) i
 _MONTHS: dict[str, int] = {**_DATA["months"], **_DATA["english_months"]}
 _DAY_ONLY_MONTHS: dict[str, int] = _DATA["day_only_months"]
 _ALL_MONTHS = {**_MONTHS, **_DAY_ONLY_MONTHS}
+_YEAR_MONTHS: dict[str, int] = {**_MONTHS, **_DATA["before_year_months"]}  # months read right before a year
 _DAY_WORDS: dict[str, int] = _DATA["day_words"]
 _SEASONS: dict[str, list[int]] = _DATA["seasons"]
 
@@ -47,6 +48,7 @@ def _stems(*lists: str) -> re.Pattern[str]:
 
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _MONTH = rf"(?:{alt(_MONTHS)})(?!\w)"
+_YEAR_MONTH = rf"(?:{alt(_YEAR_MONTHS)})(?!\w)"
 _ANY_MONTH = rf"(?:{alt(_ALL_MONTHS)})(?!\w)"
 _DAY = rf"(?:[0-3]?\d(?::[ae])?\.?|{alt(_DAY_WORDS)})"
 _DATE_RE = re.compile(
@@ -56,7 +58,7 @@ _DATE_RE = re.compile(
     rf"|(?P<dmy_d>{_DAY})\s+(?P<dmy_m>{_ANY_MONTH})\.?,?\s+(?P<dmy_y>{_YEAR})(?!\d)"
     rf"|(?P<turn>{alt(_DATA['turn_of_year'])})\s+(?P<turn_a>{_YEAR})\s*[/–-]\s*(?P<turn_b>{_YEAR}|\d\d)(?!\d)"
     rf"|(?P<sea>{alt(_SEASONS)})\s+(?P<sea_y>{_YEAR})(?!\d)"
-    rf"|(?P<my_m>{_MONTH})\.?\s+(?P<my_y>{_YEAR})(?!\d)"
+    rf"|(?P<my_m>{_YEAR_MONTH})\.?\s+(?P<my_y>{_YEAR})(?!\d)"
     rf"|(?P<dm_d>{_DAY})\s+(?P<dm_m>{_ANY_MONTH})\.?"
     rf"|(?P<mo_m>{_MONTH})"
     rf"|(?P<ys_a>{_YEAR})\s*/\s*(?P<ys_b>{_YEAR}|\d\d)(?![\d/])"
@@ -199,7 +201,7 @@ def _mention(m: re.Match[str]) -> _Mention | None:
         first, last = _SEASONS[re.sub(r"\s+", " ", g("sea").lower())]
         return _Mention(s, e, (y, first, None), (y, last, None), "season")
     if g("my_y"):
-        d = (int(g("my_y")), _MONTHS[g("my_m").lower()], None)
+        d = (int(g("my_y")), _YEAR_MONTHS[g("my_m").lower()], None)
         return _Mention(s, e, d, d, "month")
     if g("dm_m"):
         mo = _ALL_MONTHS[g("dm_m").lower()]
