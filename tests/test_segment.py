@@ -233,16 +233,26 @@ def test_one_acronym_project_with_its_forerunner_is_one_project() -> None:
      "Projektet Levande torg har beviljats 1,2 miljoner kronor från Boverket.", "Levande torg"),
     ("Klartecken för Framtidens mötesplats",
      "Länsstyrelsen har beviljat medel till projektet Framtidens mötesplats.", "Framtidens mötesplats"),
+    ("Nu drar Torget i Byn igång", "Projektet Torget i Byn drivs av Sunne kommun.", "Torget i Byn"),
+    ("Bygdens hjärta – nytt projekt för föreningslivet", "Det drivs av Hagfors kommun.", "Bygdens hjärta"),
+    ("Sunne kommun får 3 miljoner till Vatten i Sunne",
+     "Projektet Vatten i Sunne ska ge renare sjöar.", "Vatten i Sunne"),
+    ("Pressmeddelande: Grön hamn får EU-stöd", "Projektet Grön hamn drivs av Hagfors kommun.", "Grön hamn"),
+    ("New project: Bright Shores", "The project Bright Shores is led by Sunne Municipality.", "Bright Shores"),
+    ("Bright Shores receives EU funding", "The project Bright Shores is led by Sunne Municipality.", "Bright Shores"),
 ])
 def test_a_news_headline_titles_the_project_by_its_name(headline, body, title) -> None:
     _, (sections, _) = split(f"{headline}\n{body}\n")
     assert [s.title for s in sections] == [title]
 
 
-def test_an_organisation_granted_money_in_a_headline_is_no_project_name() -> None:
-    _, (sections, _) = split("Hembygdsföreningen Ekbacken får stöd\n"
-                             "Hembygdsföreningen Ekbacken har beviljats stöd från Leader Skogsbygd för en ny scen.\n")
-    assert [s.title for s in sections] == ["Hembygdsföreningen Ekbacken får stöd"]
+@pytest.mark.parametrize("text", [
+    "Hembygdsföreningen Ekbacken får stöd\nHembygdsföreningen Ekbacken har beviljats stöd från Leader Skogsbygd.\n",
+    "Kommunen får stöd för Ekbacken Arena\nArenan byggs om under året.\n",
+])
+def test_a_headline_without_a_name_the_text_calls_a_project_keeps_its_words(text) -> None:
+    _, (sections, _) = split(text)
+    assert [s.title for s in sections] == [text.split("\n")[0]]
 
 
 def test_english_furniture_and_a_facts_heading_neither_title_nor_split_a_project() -> None:

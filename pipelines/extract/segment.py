@@ -85,6 +85,7 @@ def page_rules() -> dict:
     data["headline_res"] = [(re.compile(p, re.I), mention)
                             for p, mention in zip(data["headline_titles"], data["headline_needs_mention"], strict=True)]
     cues = "|".join(re.escape(c) for c in sorted(data["project_name_cues"], key=len, reverse=True))
+    data["headline_label_re"] = re.compile(r"^(?:" + "|".join(map(re.escape, data["headline_labels"])) + r")\s*[:–-]\s*", re.I)
     data["named_before"] = rf"(?<!\w)(?i:{cues})\s+[”“\"«]?"
     return data
 
@@ -173,6 +174,7 @@ def _clean_title(text: str, body: str = "") -> str:
     "Craftland", "Nu startar projektet Gröna gårdar" -> "Gröna gårdar"); body: the project's text, where a headline
     without a project noun ('Gröna gårdar beviljas medel') must name it as a project."""
     text = re.sub(r"^(?:Om|Fakta om|Mer om)\s+", "", text.strip())
+    text = page_rules()["headline_label_re"].sub("", text)
     text = _headline_name(text, body) or text
     text = SAYS_PROJECT_RE.sub("", text)
     return text.strip(" .:")
