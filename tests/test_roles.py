@@ -136,6 +136,8 @@ def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
      {"Jordbruksverket": "funder", "Landsbygdsfonden": "funder", "Brattfors kommun": None}),
     ("Länsstyrelsen har beviljat medel från Havs- och fiskerifonden.",
      {"Länsstyrelsen": "funder", "Havs- och fiskerifonden": "funder"}),
+    ("Föreningen har beviljats stöd från Tillväxtverket ur Europeiska regionala utvecklingsfonden.",
+     {"Tillväxtverket": "funder", "Europeiska regionala utvecklingsfonden": "funder"}),
     # the English page of a Swedish body's EU project
     ("The project is funded by the European Regional Development Fund through Interreg Aurora.",
      {"European Regional Development Fund": "funder", "Interreg Aurora": "funder"}),
