@@ -148,6 +148,12 @@ def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
     ("Brattfors Municipality is the project owner and works with Northfield College.",
      {"Brattfors Municipality": "owner"}),
     ("Programme: Interreg Aurora", {"Interreg Aurora": "funder"}),
+    ("The project is implemented by Brattfors Municipality in cooperation with Northfield College.",
+     {"Brattfors Municipality": "owner", "Northfield College": "partner"}),
+    ("Region Brattfors participates in the project together with the Municipality of Eastvik.",
+     {"Region Brattfors": "partner", "Municipality of Eastvik": "partner"}),
+    ("The project involves Brattfors Municipality, Eastvik Harbour and Northfield College.",
+     {"Brattfors Municipality": "partner", "Eastvik Harbour": "partner", "Northfield College": "partner"}),
     # a fund in parentheses after the EU is the fund the EU pays through, not another name of the EU
     ("The project is part-financed by the European Union (European Regional Development Fund).",
      {"European Union": "funder", "European Regional Development Fund": "funder"}),
