@@ -262,3 +262,10 @@ def test_english_furniture_and_a_facts_heading_neither_title_nor_split_a_project
                              "Facts\nFunding: European Regional Development Fund\n"
                              "Project period: 1 March 2024 – 28 February 2027\n")
     assert [s.title for s in sections] == ["Salt Meadows – restoring coastal grazing"]
+
+
+def test_a_headline_about_an_organisation_takes_the_one_project_its_text_names() -> None:
+    _, (sections, _) = split("Ekbackens hembygdsförening får stöd\n"
+                             "Ekbackens hembygdsförening har beviljats stöd från Leader Skogsbygd för projektet "
+                             "Bygdens skafferi. Projektet pågår till och med 2027.\n")
+    assert [s.title for s in sections] == ["Bygdens skafferi"]

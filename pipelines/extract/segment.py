@@ -86,6 +86,12 @@ def page_rules() -> dict:
                             for p, mention in zip(data["headline_titles"], data["headline_needs_mention"], strict=True)]
     cues = "|".join(re.escape(c) for c in sorted(data["project_name_cues"], key=len, reverse=True))
     data["headline_label_re"] = re.compile(r"^(?:" + "|".join(map(re.escape, data["headline_labels"])) + r")\s*[:–-]\s*", re.I)
+    nouns = "|".join(map(re.escape, data["named_project_nouns"]))
+    stops = "|".join(sorted(map(re.escape, data["name_stop_words"]), key=len, reverse=True))
+    data["named_project_re"] = re.compile(
+        rf"(?<!\w)(?i:{nouns})\s+[”“\"«]?(?P<name>[A-ZÅÄÖ0-9][^.,;:!?()”“\"»\n]{{0,60}}?)[”“\"»]?"
+        rf"(?=\s+(?:{stops})(?!\w)|\s*[.,;:!?()\n]|\s*$)")
+    data["headline_shape_re"] = re.compile(data["headline_shape"], re.I)
     data["named_before"] = rf"(?<!\w)(?i:{cues})\s+[”“\"«]?"
     return data
 
@@ -175,9 +181,18 @@ def _clean_title(text: str, body: str = "") -> str:
     without a project noun ('Gröna gårdar beviljas medel') must name it as a project."""
     text = re.sub(r"^(?:Om|Fakta om|Mer om)\s+", "", text.strip())
     text = page_rules()["headline_label_re"].sub("", text)
-    text = _headline_name(text, body) or text
+    name = _headline_name(text, body)
+    if name is None and page_rules()["headline_shape_re"].search(f" {text} "):
+        name = _named_project(body)
+    text = name or text
     text = SAYS_PROJECT_RE.sub("", text)
     return text.strip(" .:")
+
+
+def _named_project(body: str) -> str | None:
+    """The one project a text names after a project noun ('för projektet Bygdens skafferi.'), else None."""
+    names = {m.group("name").strip() for m in page_rules()["named_project_re"].finditer(body)}
+    return names.pop() if len(names) == 1 else None
 
 
 def _headline_name(text: str, body: str) -> str | None:
