@@ -239,6 +239,11 @@ def test_one_acronym_project_with_its_forerunner_is_one_project() -> None:
      "Projektet Vatten i Sunne ska ge renare sjöar.", "Vatten i Sunne"),
     ("Pressmeddelande: Grön hamn får EU-stöd", "Projektet Grön hamn drivs av Hagfors kommun.", "Grön hamn"),
     ("New project: Bright Shores", "The project Bright Shores is led by Sunne Municipality.", "Bright Shores"),
+    ("Nu är projektet Trygga gårdar igång", "Projektet drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Beviljat: Trygga gårdar", "Projektet Trygga gårdar drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Uppstart för projektet Trygga gårdar", "Projektet drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Trygga gårdar förlängs", "Projektet Trygga gårdar drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Avslutat projekt: Trygga gårdar", "Projektet drivs av Sunne kommun.", "Trygga gårdar"),
     ("Bright Shores receives EU funding", "The project Bright Shores is led by Sunne Municipality.", "Bright Shores"),
 ])
 def test_a_news_headline_titles_the_project_by_its_name(headline, body, title) -> None:
