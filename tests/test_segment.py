@@ -269,6 +269,11 @@ def test_english_furniture_and_a_facts_heading_neither_title_nor_split_a_project
     assert [s.title for s in sections] == ["Salt Meadows – restoring coastal grazing"]
 
 
+def test_a_new_project_headline_without_its_name_takes_the_one_project_its_text_names() -> None:
+    _, (sections, _) = split("Nytt projekt ska ge fler gröna jobb\nProjektet Gröna jobb i Sunne drivs av Sunne kommun.\n")
+    assert [s.title for s in sections] == ["Gröna jobb i Sunne"]
+
+
 def test_a_headline_about_an_organisation_takes_the_one_project_its_text_names() -> None:
     _, (sections, _) = split("Ekbackens hembygdsförening får stöd\n"
                              "Ekbackens hembygdsförening har beviljats stöd från Leader Skogsbygd för projektet "
