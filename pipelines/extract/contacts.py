@@ -46,7 +46,8 @@ def rules() -> dict:
     determiners = "|".join(map(re.escape, data["title_determiners"]))
     data["staff_sentences"] = [  # case-insensitive only around the titles: names must be capitalised
         re.compile(rf"(?P<name>{NAME}),? (?i:{copulas}) (?i:(?:{determiners}) )?(?P<role>(?i:{staff}))"),
-        re.compile(rf"(?P<role>(?i:{staff}))(?i:en|n)?(?: (?i:för) [^:,.]{{2,60}}?)?(?: (?i:är)|:|,)? (?P<name>{NAME})"),
+        re.compile(rf"(?P<role>(?i:{staff}))(?i:en|n)?(?: (?i:för) [^:,.]{{2,60}}?)?(?: (?i:är)|:|,)? "
+                   rf"(?P<name>{NAME})"),
     ]
     quotes = "|".join(map(re.escape, data["quote_verbs"]))
     data["staff_sentences"] += [  # '..., säger Namn Namnsson, projektledare'; 'Org: Namn Namnsson (projektledare)'

@@ -58,8 +58,10 @@ _BARE_RE = re.compile(
     r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d{4,})(?![\d%]|[,.]\d|\s*(?:%|procent))",
     re.I,
 )
+_PREFIX_CURRENCIES: dict[str, str] = _DATA["prefix_currencies"]
 _PREFIX_RE = re.compile(  # an English page's 'SEK 4.5 million', 'EUR 2 100 000'
-    rf"(?<![\w€])(?P<cur>{alt(_DATA['prefix_currencies'])})\s*(?P<num>{_NUM})(?:\s*(?P<mult>{alt(_MULTIPLIERS)})(?!\w))?(?!\w)",
+    rf"(?<![\w€])(?P<cur>{alt(_PREFIX_CURRENCIES)})\s*(?P<num>{_NUM})"
+    rf"(?:\s*(?P<mult>{alt(_MULTIPLIERS)})(?!\w))?(?!\w)",
     re.I,
 )
 _LABEL_LINE_RE = re.compile(rf"^\W*(?:{alt(_DATA['bare_labels'])})\s*:?\s*$", re.I)
@@ -121,8 +123,8 @@ def _spans(sentence: str) -> list[tuple[int, int, int, str, str]]:
         value = _number(m.group("num"))
         if value is not None:
             value *= _MULTIPLIERS[m.group("mult").lower()] if m.group("mult") else 1
-            found.append((m.start(), m.end(), int(value.to_integral_value()), _DATA["prefix_currencies"][m.group("cur").lower()],
-                          m.group(0)))
+            currency = _PREFIX_CURRENCIES[m.group("cur").lower()]
+            found.append((m.start(), m.end(), int(value.to_integral_value()), currency, m.group(0)))
     for m in _BARE_RE.finditer(sentence):
         value = _number(m.group("num"))
         if value is not None:

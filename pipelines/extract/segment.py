@@ -85,7 +85,8 @@ def page_rules() -> dict:
     data["headline_res"] = [(re.compile(p, re.I), mention)
                             for p, mention in zip(data["headline_titles"], data["headline_needs_mention"], strict=True)]
     cues = "|".join(re.escape(c) for c in sorted(data["project_name_cues"], key=len, reverse=True))
-    data["headline_label_re"] = re.compile(r"^(?:" + "|".join(map(re.escape, data["headline_labels"])) + r")\s*[:–-]\s*", re.I)
+    labels = "|".join(map(re.escape, data["headline_labels"]))
+    data["headline_label_re"] = re.compile(rf"^(?:{labels})\s*[:–-]\s*", re.I)
     nouns = "|".join(map(re.escape, data["named_project_nouns"]))
     stops = "|".join(sorted(map(re.escape, data["name_stop_words"]), key=len, reverse=True))
     data["named_project_re"] = re.compile(
@@ -203,7 +204,8 @@ def _headline_name(text: str, body: str) -> str | None:
         if not (name[:1].isupper() or name[:1].isdigit()):
             continue
         quoted = rf"[”“\"«]{re.escape(name)}[”“\"»]"
-        if needs_mention and not re.search(rf"{page_rules()['named_before']}{re.escape(name)}(?!\w)|{quoted}", body, re.I):
+        named = rf"{page_rules()['named_before']}{re.escape(name)}(?!\w)"
+        if needs_mention and not re.search(rf"{named}|{quoted}", body, re.I):
             continue
         return name
     return None
