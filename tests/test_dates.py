@@ -111,6 +111,7 @@ def test_find_period_one_end(text, start, end):
         "Nyhet 2020-03-15: Projektet startar i höst.",
         "I april 2019 fick kommunen beskedet att projektet beviljats.",
         "Tillväxtverket gav klartecken i maj 2024.",
+        "Det är klart att vi i maj 2024 bjuder in till samråd.",
         "The project was approved in June 2023.",
         "The project was presented at a conference in Brussels in May 2024.",
     ],
