@@ -152,6 +152,9 @@ def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
      {"Brattfors Municipality": "owner", "Northfield College": "partner"}),
     ("Region Brattfors participates in the project together with the Municipality of Eastvik.",
      {"Region Brattfors": "partner", "Municipality of Eastvik": "partner"}),
+    ("Together with the City of Tartu in Estonia, Riga Technical University in Latvia and the Åland Government, "
+     "we develop new services.", {"City of Tartu": "partner", "Riga Technical University": "partner",
+                                  "Åland Government": "partner"}),
     ("The project involves Brattfors Municipality, Eastvik Harbour and Northfield College.",
      {"Brattfors Municipality": "partner", "Eastvik Harbour": "partner", "Northfield College": "partner"}),
     # a fund in parentheses after the EU is the fund the EU pays through, not another name of the EU

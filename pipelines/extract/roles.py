@@ -89,6 +89,7 @@ class RoleCues:
         self.logo_funds = tuple(data["logo_funder_prefixes"])
         self.appositives = tuple(data["appositive_endings"])
         self.prepositions = frozenset(data["prepositions"])
+        self.place_prepositions = self.prepositions | frozenset(data["place_prepositions"])
         self.project_nouns = frozenset(data["name_of_project_before"])
         self.list_labels: dict[str, str] = data["list_labels"]
         self.member_groups = frozenset(data["member_groups"])
@@ -226,7 +227,7 @@ class RoleCues:
         if before is not None and before.text in "”“\"«'":
             return False
         after = doc[end] if end < sent.end else None
-        in_place = after is not None and after.lower_ in self.prepositions and end + 1 < sent.end and (
+        in_place = after is not None and after.lower_ in self.place_prepositions and end + 1 < sent.end and (
             self._place_at(doc[end + 1], places))
         return (after is None or after.i in taken or not after.is_alpha or not after.text[:1].islower() or
                 after.lower_ in self.connectors | self.breakers | self.before_breakers or in_place)
