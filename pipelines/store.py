@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from pipelines.funders import funding_sources, source_for, store_funding_sources
 from pipelines.places import store_municipalities
+from pipelines.rows import get_row, update_row, upsert_row
 from pipelines.versions import body_hash, save_version
 from pipelines.suppress import is_suppressed
 
@@ -363,7 +364,7 @@ def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[
     clears its extractor_version, an unchanged one keeps it, and its projects stay as they are until then."""
     page = {"content_hash": content_hash(page.get("text") or ""), **page}
     with write_transaction(db):
-        previous = (db.table("pages").get(page["url"]) if _exists(db, "pages", "url", page["url"]) else None) or {}
+        previous = get_row(db, "pages", "url", page["url"]) or {}
         outcome = ("new" if not previous else "unchanged" if previous.get("content_hash") == page["content_hash"]
                    else "changed")
         if projects is None and outcome != "unchanged":
@@ -374,9 +375,9 @@ def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[
                "missed_runs": 0, "first_seen_at": previous.get("first_seen_at") or now,
                "changed_at": previous.get("changed_at") if outcome == "unchanged" else now,
                "body_hash": body_hash(body) if body is not None else previous.get("body_hash")}
-        db.table("pages").upsert(row, pk="url")
-        db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now,
-                                                                       clean_page)})
+        upsert_row(db, "pages", row, pk="url")
+        update_row(db, "pages", {"url": page["url"]},
+                   {"version": save_version(db, page, body, previous.get("version"), now, clean_page)})
         if projects is not None:
             _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
     return outcome
@@ -409,8 +410,8 @@ def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any
         title = {"title": record["title"]} if record.get("title") else {}
         if text is not None:
             title |= {"text": text, "content_hash": content_hash(text)}
-        db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
-                                 | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
+        update_row(db, "pages", {"url": url}, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
+                   | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
         _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)
         db.execute("update projects set removed_at = (select removed_at from pages where url = ?) "
                    "where page_url = ? and removed_at is null", [url, url])  # projects retired above stay retired
@@ -431,7 +432,7 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
     known = {row[0]: row[1:] for row in db.execute(
         "select id, first_seen_at, changed_at, facts_hash, extractor_version from projects where page_url = ?",
         [page_url])}
-    site = db.table("sites").get(site_id) if _exists(db, "sites", "id", site_id) else {}
+    site = get_row(db, "sites", "id", site_id) or {}
     keep: set[str] = set()
     seen_titles: dict[str, int] = {}
     for project in projects:
@@ -443,7 +444,7 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
         first_seen, changed_at, old_facts, _ = known.get(pid, (now, now, None, None))
         facts = hashlib.sha1(json.dumps(project, sort_keys=True, default=str).encode()).hexdigest()
         owner = project.get("owner")
-        db.table("projects").upsert({
+        upsert_row(db, "projects", {
             "id": pid, "title": title, "summary": project.get("summary"),
             "start_date": project.get("start"), "end_date": project.get("end"),
             "start_year": _year(project.get("start")), "end_year": _year(project.get("end")),
@@ -461,13 +462,13 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
         for role, orgs in (("funder", project.get("funders") or []), ("partner", project.get("partners") or []),
                            ("owner", [owner] if owner else [])):
             for org in orgs:
-                db.table("project_organisations").upsert({
+                upsert_row(db, "project_organisations", {
                     "project_id": pid, "organisation_id": _store_organisation(db, org), "role": role,
                     "mention": org.get("mention"), "evidence": org.get("evidence"),
                 }, pk=("project_id", "organisation_id", "role"))
         for contact in [c for c in project.get("contacts") or [] if not is_suppressed(c)]:
             key = "\n".join(str(contact.get(k) or "") for k in ("name", "email", "phone", "role"))
-            db.table("contacts").upsert({
+            upsert_row(db, "contacts", {
                 "id": hashlib.sha1(f"{pid}\n{key}".encode()).hexdigest()[:16], "project_id": pid,
                 **{k: contact.get(k) for k in ("name", "role", "email", "phone", "phone_e164", "evidence")},
             }, pk="id")
@@ -494,7 +495,7 @@ def _store_organisation(db: Database, org: dict[str, Any]) -> str:
     source = source_for(org_id, name, org.get("mention"))
     row = {"id": org_id, "name": name, "kind": org.get("kind"), "kommunkod": org.get("kommunkod"),
            "funding_source_id": source.id if source else None}
-    db.table("organisations").upsert({k: v for k, v in row.items() if v is not None}, pk="id")
+    upsert_row(db, "organisations", {k: v for k, v in row.items() if v is not None}, pk="id")
     return org_id
 
 

@@ -502,6 +502,15 @@ def find_period(text: str) -> Period | None:
     return Period(_fmt(start_value) if start_value else None, _fmt(end_value) if end_value else None, evidence)
 
 
+_YEAR_RE = re.compile(_YEAR)
+
+
+def may_state_period(text: str) -> bool:
+    """False only when find_period finds nothing in `text` (or any part of it): every date it reads holds a year
+    (a year-less part only inside a range whose other end has one), so a text without a year states no period."""
+    return bool(_YEAR_RE.search(text))
+
+
 def dated_after(sentence: str, end: str) -> bool:
     """Whether a sentence dates what it tells after a project's end (YYYY[-MM[-DD]]): 'Från och med 2015 drivs
     verksamheten med stöd från X' when the project ended in 2014 (a later phase, not the project)."""

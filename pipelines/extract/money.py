@@ -220,6 +220,18 @@ def project_budget(sentences: list[str]) -> Amount | None:
     return best if best.kind == "budget" or len({amount.sek for _, amount in money}) == 1 or alone else None
 
 
+
+_UNITS = f"{alt(_COMPACT)}|{alt(_MULTIPLIERS)}"
+_PROBE_RE = re.compile(  # what every amount holds: the parts of _AMOUNT_RE and _BARE_RE, without their look-arounds
+    rf"\d\s*(?:{_UNITS}|{alt(_CURRENCIES)})|(?:{_WORD_NUM})\s*(?:{_UNITS})|(?:{alt(_DATA['bare_labels'])})[\s:]*\d", re.I)
+
+
+def may_state_amount(text: str) -> bool:
+    """False only when neither project_budget nor item_amount finds an amount in `text` or any part of it (a
+    label line joined to its value included): every amount is a number followed by a unit or currency, a number
+    word followed by a unit, or a bare label and its digits."""
+    return bool(_PROBE_RE.search(text))
+
 def item_amount(item: str) -> Amount | None:
     """The first amount in kronor of a listing's item ('Title/Owner (15.8 miljoner kr)'): the item's own grant
     unless it is a share, a pool or a part."""
