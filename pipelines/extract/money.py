@@ -222,14 +222,15 @@ def project_budget(sentences: list[str]) -> Amount | None:
 
 
 _UNITS = f"{alt(_COMPACT)}|{alt(_MULTIPLIERS)}"
-_PROBE_RE = re.compile(  # what every amount holds: the parts of _AMOUNT_RE and _BARE_RE, without their look-arounds
-    rf"\d\s*(?:{_UNITS}|{alt(_CURRENCIES)})|(?:{_WORD_NUM})\s*(?:{_UNITS})|(?:{alt(_DATA['bare_labels'])})[\s:]*\d", re.I)
+_PROBE_RE = re.compile(  # what every amount holds: the parts of _AMOUNT_RE, _PREFIX_RE and _BARE_RE, no look-arounds
+    rf"\d\s*(?:{_UNITS}|{alt(_CURRENCIES)})|(?:{_WORD_NUM})\s*(?:{_UNITS})|(?:{alt(_DATA['bare_labels'])})[\s:]*\d"
+    rf"|(?:{alt(_PREFIX_CURRENCIES)})\s*\d", re.I)
 
 
 def may_state_amount(text: str) -> bool:
     """False only when neither project_budget nor item_amount finds an amount in `text` or any part of it (a
     label line joined to its value included): every amount is a number followed by a unit or currency, a number
-    word followed by a unit, or a bare label and its digits."""
+    word followed by a unit, a currency followed by a number ('SEK 4.5 million'), or a bare label and its digits."""
     return bool(_PROBE_RE.search(text))
 
 def item_amount(item: str) -> Amount | None:
