@@ -136,6 +136,10 @@ def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
      {"Jordbruksverket": "funder", "Landsbygdsfonden": "funder", "Brattfors kommun": None}),
     ("Länsstyrelsen har beviljat medel från Havs- och fiskerifonden.",
      {"Länsstyrelsen": "funder", "Havs- och fiskerifonden": "funder"}),
+    ("Länsstyrelsen har beviljat stöd inom ramen för Landsbygdsprogrammet.",
+     {"Länsstyrelsen": "funder", "Landsbygdsprogrammet": "funder"}),
+    ("Tillväxtverket beviljar stöd från Europeiska regionala utvecklingsfonden till projektet.",
+     {"Tillväxtverket": "funder", "Europeiska regionala utvecklingsfonden": "funder"}),
     ("Föreningen har beviljats stöd från Tillväxtverket ur Europeiska regionala utvecklingsfonden.",
      {"Tillväxtverket": "funder", "Europeiska regionala utvecklingsfonden": "funder"}),
     # the English page of a Swedish body's EU project
