@@ -250,6 +250,7 @@ def test_english_project_period(text, start, end):
         ("Förstudien blir klar under 2027.", "2027"),
         ("Satsningen pågår till och med 2027.", "2027"),
         ("Projektet löper till utgången av 2026.", "2026-12"),
+        ("Pågår till: 2027", "2027"),
     ],
 )
 def test_end_without_start(text, end):

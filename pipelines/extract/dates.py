@@ -72,8 +72,8 @@ _LABEL = (rf"(?:(?P<start>{alt(_CUES['start_label'])})\w*|(?P<end>{alt(_CUES['en
           rf"|(?P<period>(?:{alt(_CUES['label'])})\w*|(?:{alt(_CUES['exact_label'])})(?!\w)))")
 _LABEL_RE = re.compile(rf"^\W*{_LABEL}\s*:", re.I)
 _BARE_LABEL_RE = re.compile(rf"^\W*{_LABEL}\W*$", re.I)  # a label heading whose value is on the next line
-_END_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['end_preps'])})\s+(?:den\s+|i\s+)?$", re.I)
-_START_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['start_preps'])})\s+(?:den\s+|i\s+)?$", re.I)
+_END_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['end_preps'])})\s*:?\s+(?:den\s+|i\s+)?$", re.I)
+_START_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['start_preps'])})\s*:?\s+(?:den\s+|i\s+)?$", re.I)
 _SPAN_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['span_preps'])})\s+(?:den\s+|hela\s+)?$", re.I)
 _PERIOD_RE = _stems("period")
 _ACTIVITY_RE = _stems("activity")
