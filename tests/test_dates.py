@@ -230,6 +230,7 @@ def test_labels_and_label_headings(text, start, end):
         ("Duration: May 2023 - April 2026", "2023-05", "2026-04"),
         ("The project starts in autumn 2024 and runs until the end of 2026.", "2024-09", "2026-12"),
         ("The project is expected to be finished in spring 2026.", None, "2026-06"),
+        ("The new trail will be ready in spring 2026.", None, "2026-06"),
         ("The network started in September 2023 and will end in August 2026.", "2023-09", "2026-08"),
     ],
 )
@@ -251,6 +252,7 @@ def test_english_project_period(text, start, end):
         ("Satsningen pågår till och med 2027.", "2027"),
         ("Projektet löper till utgången av 2026.", "2026-12"),
         ("Pågår till: 2027", "2027"),
+        ("Färdigt hösten 2025.", "2025-12"),
     ],
 )
 def test_end_without_start(text, end):
