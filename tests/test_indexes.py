@@ -10,7 +10,7 @@ import pytest
 from scrapy import Request
 from sqlite_utils import Database
 
-from pipelines.merge import DESCRIPTIONS_SQL
+from pipelines.merge import DESCRIPTIONS_SQL, PROJECT_COUNTS_SQL
 from pipelines.reextract import reextract_archive
 from pipelines.runs import finish_run, record_outcome, resumable_run, resume_run, start_run
 from pipelines.store import (mark_removed, open_archive, prune_organisations, record_error, schema, store_page,
@@ -34,9 +34,9 @@ REPORTS = {
     "active_projects_on_date": {"projects"},  # start and end compared at each project's own precision
     "projects_by_funder": {"project_organisations"},  # a substring of a funder's name or mention
 }
-# Statements over the whole archive by design: pruning after a crawl, re-extraction's closing count, and the
-# merge reading every description to compare them.
-WHOLE_ARCHIVE = ("delete from organisations where id not in", "select count(*) from projects",
+# Statements over the whole archive by design: pruning after a crawl, the archive's totals after a crawl or
+# re-extraction (merge.project_counts), and the merge reading every description to compare them.
+WHOLE_ARCHIVE = ("delete from organisations where id not in", PROJECT_COUNTS_SQL.lower()[:60],
                  DESCRIPTIONS_SQL.lstrip().lower()[:60])
 ALIAS_RE = re.compile(r"\b(?:from|join)\s+\[?(\w+)\]?(?:\s+(?:as\s+)?(?!on\b|where\b|join\b|left\b|group\b|order\b)"
                       r"(\w+))?", re.I)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from gzip import GzipFile
+from io import BytesIO
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -15,7 +17,6 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
                                DownloadTimeoutError, IgnoreRequest)
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
@@ -40,6 +41,34 @@ def _header(response: Response, name: str) -> str | None:
 
 
 UNREACHABLE_KINDS = ("dns", "connection", "timeout")  # a dead host: logged once per site, not once per URL
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_TYPES = ("application/gzip", "application/x-gzip")
+
+
+class SitemapTooLarge(ValueError):
+    """A gzip sitemap that inflates beyond the sitemap size limit."""
+
+
+def is_gzip_sitemap(response: Response) -> bool:
+    """Whether a sitemap response is gzip: gzip's magic number, or a `.gz` URL or gzip Content-Type with a body that
+    is no XML (a gzip file damaged from its first bytes on, to be recorded as a corrupt gzip sitemap)."""
+    if response.body[:2] == GZIP_MAGIC:
+        return True
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    declared = urlsplit(response.url).path.lower().endswith(".gz") or content_type.startswith(GZIP_TYPES)
+    return declared and response.body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] != b"<"
+
+
+def gunzip_whole(data: bytes, max_size: int) -> bytes:
+    """The inflated gzip sitemap, read in full with the standard library's gzip (streamed, so a bomb costs at most
+    `max_size` bytes). SitemapTooLarge beyond `max_size`; OSError (gzip.BadGzipFile), EOFError or zlib.error for
+    a corrupt one: truncated, a wrong checksum, no gzip at all. (Scrapy's gunzip returns as much as it could
+    read of a damaged file, which then reads as a malformed sitemap rather than a corrupt gzip one.)"""
+    with GzipFile(fileobj=BytesIO(data)) as stream:
+        inflated = stream.read(max_size + 1)
+    if len(inflated) > max_size:
+        raise SitemapTooLarge(f"inflates beyond {max_size} bytes")
+    return inflated
 
 
 class SiteSpider(scrapy.Spider):
@@ -143,11 +172,11 @@ class SiteSpider(scrapy.Spider):
         """
         site_id = response.meta["site_id"]
         body = response.body
-        if body[:2] == b"\x1f\x8b":
+        if is_gzip_sitemap(response):
             limit = self.settings.getint("SITEMAP_MAXSIZE")
             try:
-                body = gunzip(body, max_size=limit)
-            except ValueError:  # scrapy's _DecompressionMaxSizeExceeded
+                body = gunzip_whole(body, max_size=limit)
+            except SitemapTooLarge:
                 self._loss(response.url, site_id, "sitemap_too_large",
                            f"gzip sitemap inflates beyond {limit} bytes (a gzip bomb?)")
                 return
