@@ -23,10 +23,11 @@ from twisted.python.failure import Failure
 
 from pipelines.items import PageItem
 from pipelines.runs import Frontier
+from pipelines.versions import Links
 from pipelines.signals import crawl_error, site_moved
 from pipelines.urls import netloc
 from scraper.frontier import SiteFrontier, SiteScopes, canonical_url
-from scraper.middlewares import UNCHANGED, Loss
+from scraper.middlewares import STORED_LINKS, UNCHANGED, Loss
 
 STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -216,25 +217,32 @@ class SiteSpider(scrapy.Spider):
             yield PageItem(url=response.url, site_id=site_id, http_status=response.status, content_type=content_type,
                            html="", state="skipped")
             return
-        requests = list(self._follow_links(response, site_id))
-        depth = response.meta.get("depth", 0) + 1
         fetched = UNCHANGED not in response.flags
+        depth = response.meta.get("depth", 0)
+        stored = None if fetched else response.meta.get(STORED_LINKS)
+        found = stored if stored is not None else self._read_links(response, depth)
+        requests = list(self._follow_links(found or [], site_id, depth))
         yield PageItem(url=response.url, site_id=site_id, http_status=response.status, content_type=content_type,
                        html=response.text if fetched else "", state="fetched" if fetched else "unchanged",
                        body=response.body if fetched else None, etag=_header(response, "ETag"),
                        last_modified=_header(response, "Last-Modified"),
-                       links=[(request.url, request.priority, depth) for request in requests])
+                       links=[(request.url, request.priority, depth + 1) for request in requests],
+                       found_links=None if stored is not None else found)
         yield from requests
 
-    def _follow_links(self, response: TextResponse, site_id: str) -> Iterator[scrapy.Request]:
+    def _read_links(self, response: TextResponse, depth: int) -> Links | None:
+        """The page's links as (url, priority), from its body; None past the depth limit (not read)."""
+        if self.depth_limit and depth + 1 > self.depth_limit:
+            return None
+        return [(link.url, self._priority(link.url, link.text)) for link in self.link_extractor.extract_links(response)]
+
+    def _follow_links(self, links: Links, site_id: str, depth: int) -> Iterator[scrapy.Request]:
         """Requests for the page's links on the same site, within the depth limit and the site's frontier."""
-        if self.depth_limit and response.meta.get("depth", 0) + 1 > self.depth_limit:
+        if self.depth_limit and depth + 1 > self.depth_limit:
             return
-        for link in self.link_extractor.extract_links(response):
-            if self._site_of(link.url) == site_id:
-                request = self._page_request(site_id, link.url, priority=self._priority(link.url, link.text))
-                if request:
-                    yield request
+        for url, priority in links:
+            if self._site_of(url) == site_id and (request := self._page_request(site_id, url, priority=priority)):
+                yield request
 
     def _adopt_redirect(self, response: Response, site_id: str) -> Iterator[scrapy.Request]:
         """When a site's home page redirects to another host, crawl that host (and its sitemap) as the site."""
