@@ -31,10 +31,12 @@ def project_cue_score(text: str) -> float:
     return sum(weight for pattern, weight in _cues()["project"] if pattern.search(text))
 
 
-def project_page_score(text: str, projects: list[dict]) -> float:
-    """Project cues minus call/agenda/funding-information cues, plus a bonus for the project facts found."""
+def project_page_score(text: str, projects: list[dict], cue_score: float | None = None) -> float:
+    """Project cues (`cue_score`: project_cue_score(text) when already known) minus call/agenda/funding-information
+    cues, plus a bonus for the project facts found."""
     cues = _cues()
-    score = project_cue_score(text) - sum(weight for pattern, weight in cues["not_project"] if pattern.search(text))
+    cue_score = project_cue_score(text) if cue_score is None else cue_score
+    score = cue_score - sum(weight for pattern, weight in cues["not_project"] if pattern.search(text))
     facts = sum(1 for project in projects for key in FACT_KEYS if project.get(key))
     listed = sum(1 for project in projects if project.get("owner") or project.get("budget_sek") or
                  project.get("partners")) >= 2
@@ -58,7 +60,11 @@ def is_project_page(page: CleanPage, projects: list[dict]) -> bool:
     """A Swedish (or English) page with project facts, some project cues (or many kinds of facts), and more project cues than
     call/agenda cues."""
     kinds = sum(1 for key in FACT_KEYS if any(project.get(key) for project in projects))
+    if kinds == 0:
+        return False
     text = page.text[:MAX_CHARS]
-    return (kinds > 0 and readable(text, kinds) and
-            (project_cue_score(text) >= _cues()["min_project_cues"] or kinds >= _cues()["min_fact_kinds"]) and
-            project_page_score(text, projects) >= _cues()["threshold"])
+    if not readable(text, kinds):
+        return False
+    cue_score = project_cue_score(text)
+    return ((cue_score >= _cues()["min_project_cues"] or kinds >= _cues()["min_fact_kinds"]) and
+            project_page_score(text, projects, cue_score) >= _cues()["threshold"])
