@@ -6,7 +6,7 @@ import pytest
 import spacy
 from spacy.matcher import Matcher
 
-from pipelines.extract.windows import Windows, anchor, repeats, windowed
+from pipelines.extract.windows import Windows, anchors, reach, repeats, windowed
 
 PATTERNS = [
     [{"IS_TITLE": True, "OP": "{1,5}"}, {"LOWER": {"REGEX": "^[a-zåäö]*(förening|förbundet)$"}}],
@@ -33,13 +33,20 @@ def test_repeats(op, expected) -> None:
     assert repeats(op) == expected
 
 
-def test_anchor_is_a_mandatory_word() -> None:
-    assert anchor(PATTERNS[0]) == 1
-    assert anchor(PATTERNS[3]) == 0  # 'leader', not the shape after it
-    assert anchor(PATTERNS[4]) == 1  # 'kronor' is the longer word of the two
-    assert anchor([{"LOWER": "och", "OP": "?"}, {"IS_TITLE": True}]) == 1
-    assert anchor([{"LOWER": "och", "OP": "!"}, {"IS_TITLE": True, "OP": "*"}]) is None
-    assert anchor([{"POS": "PROPN"}]) is None  # not a property of the word alone
+def test_anchors_are_mandatory_specs_of_the_word() -> None:
+    assert anchors(PATTERNS[0]) == [0, 1]
+    assert anchors(PATTERNS[4]) == [0, 1, 2]
+    assert anchors([{"LOWER": "och", "OP": "?"}, {"IS_TITLE": True}]) == [1]
+    assert anchors([{"LOWER": "och", "OP": "!"}, {"IS_TITLE": True, "OP": "*"}]) == []
+    assert anchors([{"POS": "PROPN"}]) == []  # not a property of the word alone
+
+
+def test_reach() -> None:
+    assert reach(PATTERNS[0], 1) == (5, 0)
+    assert reach(PATTERNS[0], 0) == (4, 5)  # the anchor token may be any of the one to five capitalised words
+    assert reach(PATTERNS[3], 0) == (0, None)
+    assert reach(PATTERNS[4], 1) == (None, 1)
+    assert reach(PATTERNS[4], 0) == (None, None)
 
 
 def _matchers(nlp):

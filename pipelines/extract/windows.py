@@ -1,13 +1,14 @@
 """A token Matcher run only on the stretches of a document where its patterns can match.
 
 spaCy's Matcher starts every pattern at every token and calls its REGEX, IN and FUZZY predicates on each token again in
-every document. Every match of a pattern holds a token that satisfies one of its mandatory token specs (the anchor),
+every document. Every match of a pattern holds a token that satisfies each of its mandatory token specs (an anchor),
 and lies within as many tokens before and after that token as the specs around the anchor can take. So the Matcher
 run on those stretches only finds exactly what it finds on the whole document. Which anchors a word satisfies is
 found once per word (spaCy's own Matcher decides, on the token itself) and kept for the next documents.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -37,91 +38,87 @@ def repeats(op: str | None) -> tuple[int, int | None]:
     return least, most
 
 
-def _words(spec: dict[str, Any]) -> int:
-    """How specific a token spec is, as the length of the shortest word it can be (short words are common ones);
-    0 when it names no word (a shape or a flag such as IS_TITLE)."""
-    lengths = []
-    for attr, value in spec.items():
-        if attr.upper() not in WORD_ATTRS:
-            continue
-        if isinstance(value, str):
-            lengths.append(len(value))
-        elif isinstance(value, dict):
-            if value.get("IN"):
-                lengths.append(min(len(v) for v in value["IN"]))
-            lengths += [len(v) for k, v in value.items() if k.startswith("FUZZY") and isinstance(v, str)]
-            lengths += [len(v) // 2 for k, v in value.items() if k == "REGEX"]  # a rough guess
-    return max(lengths, default=0)
-
-
-def anchor(pattern: list[dict[str, Any]]) -> int | None:
-    """The index of the token spec a match of `pattern` always holds that is least likely to match a word (see
-    _words); None when no mandatory spec tests the word alone (the pattern then runs on the whole document)."""
-    best, best_score = None, -1
+def anchors(pattern: list[dict[str, Any]]) -> list[int]:
+    """The indices of the token specs that every match of `pattern` holds and that test the word alone (not negated,
+    not optional, only attributes of the word): the pattern's possible anchors; none means it can match anywhere."""
+    out = []
     for index, spec in enumerate(pattern):
         op = spec.get("OP")
         tests = {k.upper() for k in spec if k.upper() != "OP"}
-        if op == "!" or repeats(op)[0] < 1 or not tests or not tests <= LEXICAL:
-            continue
-        score = _words(spec)
-        if score > best_score:
-            best, best_score = index, score
-    return best
+        if op != "!" and repeats(op)[0] >= 1 and tests and tests <= LEXICAL:
+            out.append(index)
+    return out
 
 
-def _reach(pattern: list[dict[str, Any]], at: int) -> tuple[int | None, int | None]:
-    """How many tokens a match may take before and after the anchor at index `at` (None: no limit)."""
-    def total(specs: list[dict[str, Any]]) -> int | None:
-        most = [repeats(spec.get("OP"))[1] for spec in specs]
-        return UNBOUNDED if UNBOUNDED in most else sum(most)
-    return total(pattern[:at]), total(pattern[at + 1:])
+def reach(pattern: list[dict[str, Any]], at: int) -> tuple[int | None, int | None]:
+    """How many tokens a match may take before and after one token that the spec at index `at` matched (None: no
+    limit): the most the specs before and after it take, and the spec's own further repeats on either side."""
+    def most(specs: list[dict[str, Any]]) -> int | None:
+        counts = [repeats(spec.get("OP"))[1] for spec in specs]
+        return UNBOUNDED if UNBOUNDED in counts else sum(counts)
+    own = most([pattern[at]])
+    own = UNBOUNDED if own is UNBOUNDED else own - 1
+    before, after = most(pattern[:at]), most(pattern[at + 1:])
+    return (UNBOUNDED if UNBOUNDED in (before, own) else before + own,
+            UNBOUNDED if UNBOUNDED in (after, own) else after + own)
+
+
+def _wider(a: tuple[int | None, int | None], b: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    """The larger of two reaches, side by side."""
+    return tuple(UNBOUNDED if UNBOUNDED in (x, y) else max(x, y) for x, y in zip(a, b))  # type: ignore[return-value]
 
 
 class Windows:
-    """Where in a document the patterns of a token Matcher can match; see the module's docstring."""
+    """Where in a document the patterns of a token Matcher can match; see the module's docstring. Of a pattern's
+    possible anchors, each document uses the one that leaves the fewest tokens to match on."""
+
+    UNBOUNDED_WIDTH = 100  # how many tokens an unlimited reach is counted as when anchors are compared
 
     def __init__(self, vocab: Vocab) -> None:
         self.probe = Matcher(vocab)  # each anchor spec as a one-token pattern
-        self.reach: dict[int, tuple[int | None, int | None]] = {}  # anchor key: the widest reach around it
+        self.patterns: list[list[tuple[int, tuple[int | None, int | None]]]] = []  # per pattern: (anchor key, reach)
         self.whole = False  # a pattern without an anchor: the whole document is one stretch
         self.verdicts: dict[int, tuple[int, ...]] = {}  # word (orth id): the anchors it satisfies
 
     def add(self, pattern: list[dict[str, Any]]) -> None:
         """Take in one token pattern of the Matcher."""
-        at = anchor(pattern)
-        if at is None:
-            self.whole = True
-            return
-        spec = {k: v for k, v in pattern[at].items() if k.upper() != "OP"}
-        key = self.probe.vocab.strings.add(repr(sorted(spec.items(), key=lambda item: item[0])))
-        if key not in self.probe:
-            self.probe.add(key, [[spec]])
-            self.verdicts.clear()
-        before, after = _reach(pattern, at)
-        old_before, old_after = self.reach.get(key, (0, 0))
-        self.reach[key] = (UNBOUNDED if UNBOUNDED in (before, old_before) else max(before, old_before),
-                           UNBOUNDED if UNBOUNDED in (after, old_after) else max(after, old_after))
+        candidates = []
+        for at in anchors(pattern):
+            spec = {k: v for k, v in pattern[at].items() if k.upper() != "OP"}
+            key = self.probe.vocab.strings.add(repr(sorted(spec.items(), key=lambda item: item[0])))
+            if key not in self.probe:
+                self.probe.add(key, [[spec]])
+                self.verdicts.clear()
+            candidates.append((key, reach(pattern, at)))
+        self.whole = self.whole or not candidates
+        self.patterns.append(candidates)
+
+    def _width(self, side: int | None) -> int:
+        return self.UNBOUNDED_WIDTH if side is UNBOUNDED else side
 
     def stretches(self, doc: Doc, bounds: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
         """(start, end) token ranges of `doc`, in order and not overlapping, that hold every match; with `bounds`
         (the sentences as (start, end), in order, covering the document) only every match inside one sentence."""
-        if self.whole:
+        if self.whole or not len(doc):
             return [(0, len(doc))] if len(doc) else []
-        found = []
-        sentence = 0
-        for i, orth in enumerate(doc.to_array(ORTH).tolist() if len(doc) else []):
+        hits: dict[int, list[int]] = {}
+        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
             keys = self.verdicts.get(orth)
             if keys is None:
                 keys = self.verdicts[orth] = tuple(key for key, _, _ in self.probe(doc[i:i + 1]))
-            if not keys:
-                continue
-            low, high = 0, len(doc)
-            if bounds is not None:
-                while bounds[sentence][1] <= i:
-                    sentence += 1
-                low, high = bounds[sentence]
             for key in keys:
-                before, after = self.reach[key]
+                hits.setdefault(key, []).append(i)
+        chosen: dict[int, tuple[int | None, int | None]] = {}
+        for candidates in self.patterns:
+            key, around = min(candidates, key=lambda c: len(hits.get(c[0], ())) * (
+                1 + self._width(c[1][0]) + self._width(c[1][1])))
+            if key in hits:  # else the pattern cannot match here
+                chosen[key] = _wider(chosen.get(key, (0, 0)), around)
+        starts = [start for start, _ in bounds] if bounds is not None else None
+        found = []
+        for key, (before, after) in chosen.items():
+            for i in hits[key]:
+                low, high = bounds[bisect.bisect_right(starts, i) - 1] if starts is not None else (0, len(doc))
                 found.append((low if before is UNBOUNDED else max(low, i - before),
                               high if after is UNBOUNDED else min(high, i + 1 + after)))
         merged: list[tuple[int, int]] = []
