@@ -6,11 +6,14 @@ import re
 from functools import cache
 from pathlib import Path
 
+from pipelines.extract.dates import may_state_period
+from pipelines.extract.money import may_state_amount
 from pipelines.page import CleanPage
 
 CUES = Path(__file__).with_name("extract") / "data" / "classify.json"
 MAX_CHARS = 200_000  # the classifier reads no further into a page
 FACT_KEYS = ("funders", "partners", "owner", "start", "end", "budget_sek")
+ORGANISATION_KEYS = 3  # the first three fact keys name organisations; the others are read from years and amounts
 WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -68,3 +71,22 @@ def is_project_page(page: CleanPage, projects: list[dict]) -> bool:
     cue_score = project_cue_score(text)
     return ((cue_score >= _cues()["min_project_cues"] or kinds >= _cues()["min_fact_kinds"]) and
             project_page_score(text, projects, cue_score) >= _cues()["threshold"])
+
+
+def may_be_project_page(page: CleanPage, text: str) -> bool:
+    """False only when is_project_page(page, projects) is False whatever projects the extractor finds in `text`
+    (the page's prepared text, what the extractor reads), so the extractor need not read the page (no NLP).
+
+    is_project_page needs a readable language; project cues, or at least min_fact_kinds kinds of facts, of which
+    all but ORGANISATION_KEYS (funders, partners, owner) are a start, an end or a budget, each read from a year or an amount;
+    and cues that can reach the threshold with the largest fact bonus and the listing weight."""
+    cues = _cues()
+    head = page.text[:MAX_CHARS]
+    if swedish_share(head) < cues["min_swedish_share"] and swedish_share(head, "english") < cues["min_english_share"]:
+        return False
+    score = project_cue_score(head)
+    if (score < cues["min_project_cues"] and cues["min_fact_kinds"] > ORGANISATION_KEYS
+            and not (may_state_period(text) or may_state_amount(text))):
+        return False
+    against = sum(weight for pattern, weight in cues["not_project"] if pattern.search(head))
+    return score - against + cues["max_fact_bonus"] + cues["listing_weight"] >= cues["threshold"]

@@ -51,6 +51,7 @@ BLOCK_TAGS = LEAF_KINDS | {"div", "section", "article", "main", "ul", "ol", "dl"
                            "header", "footer", "aside", "details", "fieldset", "figure", "body", "hr", "center"}
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "head", "title")
 SPACE_RE = re.compile(r"\s+")
+INK_RE = re.compile(r"[\s\u200b]+")  # what _space removes or shrinks: what is left is a lower bound of its length
 TITLE_SPLIT_RE = re.compile(r"\s+[-|–—]\s+")
 BULLET_RE = re.compile(r"^\s*[•·▪‣◦*-]\s+")
 HIDING_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -60,6 +61,7 @@ LANG_PATH_RE = re.compile(r"^[a-z]{2}(?:-[a-z]{2})?$")
 ARTICLE_LD_RE = re.compile(r'"@type"\s*:\s*(?:\[[^\]]*)?"(?:News|Blog|Report|Scholarly|Tech)?Article"')
 IN_PAGE_HREFS = ("#", "javascript:", "tel:", "mailto:")  # links that go to no other page
 TEASER_HEADING_WORDS = 3  # a teaser's headline has at least this many words; a language or tool link has fewer
+SKIP_LINK_CHARS = 60  # a skip link's text ("Hoppa till huvudinnehållet") is at most this long
 LISTING_LINK_WORDS = 6  # a link to a listing ("Gå till nyhetslistan för ...") has at most this many words
 LINK_LIST_ITEMS = 3  # a list of at least this many short links, and nothing else, is a list of shortcuts
 LINK_ITEM_WORDS = 5  # a shortcut's link text has at most this many words
@@ -112,10 +114,24 @@ def _drop(el: HtmlElement) -> None:
     parent.remove(el)
 
 
-def _is_skip_link(el: HtmlElement) -> bool:
-    """An in-page link whose text starts like "Hoppa till innehållet" (or a wrapper holding only that)."""
+def _ink(tree: HtmlElement) -> dict[HtmlElement, int]:
+    """Each element's count of characters other than whitespace in its text (its own and its descendants', not
+    its tail), in one pass: a lower bound of _text_len that lets _prepare pass over big elements without reading
+    their text again (reading every element's text made the pass quadratic in the page's depth)."""
+    ink: dict[HtmlElement, int] = {}
+    for event, el in etree.iterwalk(tree, events=("end",)):
+        ink[el] = len(INK_RE.sub("", el.text or "")) + sum(
+            ink.get(child, 0) + len(INK_RE.sub("", child.tail or "")) for child in el)
+    return ink
+
+
+def _is_skip_link(el: HtmlElement, ink: dict[HtmlElement, int]) -> bool:
+    """An in-page link whose text starts like "Hoppa till innehållet" (or a wrapper holding only that); `ink`:
+    _ink of the tree before any of el's descendants was dropped."""
+    if ink.get(el, 0) > SKIP_LINK_CHARS:
+        return False
     links = [el] if el.tag == "a" else el.findall(".//a")
-    if not links or _text_len(el) > 60:
+    if not links or _text_len(el) > SKIP_LINK_CHARS:
         return False
     text = _space(el.text_content()).lower().lstrip("/ ")
     return all((a.get("href") or "").startswith("#") for a in links) and any(
@@ -181,8 +197,9 @@ def _prepare(tree: HtmlElement, kind: str) -> list[HtmlElement]:
             el.tag = "span"  # an accordion's or tab's trigger: its text is the panel's heading
     for el in list(tree.iter(*rules["drop_tags"])):
         _drop(el)
+    ink = _ink(tree)  # exact for each element when it is reached: only later elements are dropped below
     for el in list(tree.iter(etree.Element)):
-        if el.getparent() is not None and (set(_tokens(el)) & rules["visually_hidden"] or _is_skip_link(el)
+        if el.getparent() is not None and (set(_tokens(el)) & rules["visually_hidden"] or _is_skip_link(el, ink)
                                            or _is_listing_link(el)):
             _drop(el)
     _open_hidden(tree)

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from pipelines.funders import funding_sources, source_for, store_funding_sources
 from pipelines.places import store_municipalities
+from pipelines.rows import get_row, update_row, upsert_row
 from pipelines.versions import body_hash, save_version
 from pipelines.suppress import is_suppressed
 
@@ -363,7 +364,7 @@ def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[
     clears its extractor_version, an unchanged one keeps it, and its projects stay as they are until then."""
     page = {"content_hash": content_hash(page.get("text") or ""), **page}
     with write_transaction(db):
-        previous = (db.table("pages").get(page["url"]) if _exists(db, "pages", "url", page["url"]) else None) or {}
+        previous = get_row(db, "pages", "url", page["url"]) or {}
         outcome = ("new" if not previous else "unchanged" if previous.get("content_hash") == page["content_hash"]
                    else "changed")
         if projects is None and outcome != "unchanged":
@@ -374,9 +375,9 @@ def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[
                "missed_runs": 0, "first_seen_at": previous.get("first_seen_at") or now,
                "changed_at": previous.get("changed_at") if outcome == "unchanged" else now,
                "body_hash": body_hash(body) if body is not None else previous.get("body_hash")}
-        db.table("pages").upsert(row, pk="url")
-        db.table("pages").update(page["url"], {"version": save_version(db, page, body, previous.get("version"), now,
-                                                                       clean_page)})
+        upsert_row(db, "pages", row, pk="url")
+        update_row(db, "pages", {"url": page["url"]},
+                   {"version": save_version(db, page, body, previous.get("version"), now, clean_page)})
         if projects is not None:
             _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
     return outcome
@@ -409,8 +410,8 @@ def store_extraction(db: Database, url: str, site_id: str, record: dict[str, Any
         title = {"title": record["title"]} if record.get("title") else {}
         if text is not None:
             title |= {"text": text, "content_hash": content_hash(text)}
-        db.table("pages").update(url, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
-                                 | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
+        update_row(db, "pages", {"url": url}, {key: record.get(key) for key in ("published", "updated", "extractor_version")}
+                   | {"is_project_page": int(bool(record.get("is_project_page")))} | title)
         _replace_projects(db, url, site_id, record.get("projects") or [], record.get("extractor_version"), seen_at)
         db.execute("update projects set removed_at = (select removed_at from pages where url = ?) "
                    "where page_url = ? and removed_at is null", [url, url])  # projects retired above stay retired
@@ -431,8 +432,7 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
     known = {row[0]: row[1:] for row in db.execute(
         "select id, first_seen_at, changed_at, facts_hash, extractor_version from projects where page_url = ?",
         [page_url])}
-    cursor = db.execute("select * from sites where id = ?", [site_id])
-    site = dict(zip([column[0] for column in cursor.description], cursor.fetchone() or ()))
+    site = get_row(db, "sites", "id", site_id) or {}
     keep: set[str] = set()
     seen_titles: dict[str, int] = {}
     for project in projects:
@@ -444,7 +444,7 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
         first_seen, changed_at, old_facts, _ = known.get(pid, (now, now, None, None))
         facts = hashlib.sha1(json.dumps(project, sort_keys=True, default=str).encode()).hexdigest()
         owner = project.get("owner")
-        _upsert(db, "projects", {
+        upsert_row(db, "projects", {
             "id": pid, "title": title, "summary": project.get("summary"),
             "start_date": project.get("start"), "end_date": project.get("end"),
             "start_year": _year(project.get("start")), "end_year": _year(project.get("end")),
@@ -458,20 +458,20 @@ def _replace_projects(db: Database, page_url: str, site_id: str, projects: list[
             "extractor_version": extractor_version,
             "first_seen_at": first_seen or now, "last_seen_at": now, "removed_at": None,
             "changed_at": changed_at if facts == old_facts else now, "facts_hash": facts,
-        }, ("id",))
+        }, pk="id")
         for role, orgs in (("funder", project.get("funders") or []), ("partner", project.get("partners") or []),
                            ("owner", [owner] if owner else [])):
             for org in orgs:
-                _upsert(db, "project_organisations", {
+                upsert_row(db, "project_organisations", {
                     "project_id": pid, "organisation_id": _store_organisation(db, org), "role": role,
                     "mention": org.get("mention"), "evidence": org.get("evidence"),
-                }, ("project_id", "organisation_id", "role"))
+                }, pk=("project_id", "organisation_id", "role"))
         for contact in [c for c in project.get("contacts") or [] if not is_suppressed(c)]:
             key = "\n".join(str(contact.get(k) or "") for k in ("name", "email", "phone", "role"))
-            _upsert(db, "contacts", {
+            upsert_row(db, "contacts", {
                 "id": hashlib.sha1(f"{pid}\n{key}".encode()).hexdigest()[:16], "project_id": pid,
                 **{k: contact.get(k) for k in ("name", "role", "email", "phone", "phone_e164", "evidence")},
-            }, ("id",))
+            }, pk="id")
     for stale in set(known) - keep:
         if known[stale][3] == extractor_version:
             db.execute("update projects set removed_at = ? where id = ? and removed_at is null", [now, stale])
@@ -495,20 +495,8 @@ def _store_organisation(db: Database, org: dict[str, Any]) -> str:
     source = source_for(org_id, name, org.get("mention"))
     row = {"id": org_id, "name": name, "kind": org.get("kind"), "kommunkod": org.get("kommunkod"),
            "funding_source_id": source.id if source else None}
-    _upsert(db, "organisations", {k: v for k, v in row.items() if v is not None}, ("id",))
+    upsert_row(db, "organisations", {k: v for k, v in row.items() if v is not None}, pk="id")
     return org_id
-
-
-def _upsert(db: Database, table: str, row: dict[str, Any], pk: tuple[str, ...]) -> None:
-    """Insert a row, or update the row with its primary key: the statement sqlite-utils' Table.upsert runs (INSERT ...
-    ON CONFLICT (pk) DO UPDATE SET every other given column), without the schema look-ups it makes on every call
-    (about 0.5 ms a row, most of the extraction stage's time outside NLP). For the archive's declared tables
-    (open_archive) and rows of plain values (str, int, float, None)."""
-    columns = ", ".join(f"[{column}]" for column in row)
-    others = [column for column in row if column not in pk]
-    action = ("DO UPDATE SET " + ", ".join(f"[{c}] = excluded.[{c}]" for c in others)) if others else "DO NOTHING"
-    db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))}) "
-               f"ON CONFLICT({', '.join(f'[{c}]' for c in pk)}) {action}", list(row.values()))
 
 
 def prune_organisations(db: Database) -> int:

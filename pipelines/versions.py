@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pipelines.rows import insert_row, update_row
 
 PACKAGE = Path(__file__).resolve().parent
 RULE_FILES = ("patterns/*.jsonl", "extract/data/*.json", "extract/pipeline.cfg", "data/*.csv")
@@ -63,16 +64,16 @@ def save_version(db: Database, page: dict[str, Any], body: bytes | None, current
     hashed = body_hash(body) if body is not None else None
     if latest and latest[0] == page["content_hash"]:
         if body is not None and latest[1] != hashed:
-            db.table("page_versions").update((page["url"], current), {
+            update_row(db, "page_versions", {"url": page["url"], "version": current}, {
                 "content_type": page.get("content_type"), "body_hash": hashed,
                 "body_gz": gzip.compress(body, GZIP_LEVEL, mtime=0), "clean_page": clean_page})
         return current
     raw = {"content_type": page.get("content_type"), "body_hash": hashed,
            "body_gz": gzip.compress(body, GZIP_LEVEL, mtime=0) if body is not None else None, "clean_page": clean_page}
     version = (current or 0) + 1
-    db.table("page_versions").insert({"url": page["url"], "version": version, "fetched_at": now,
-                                      "content_hash": page["content_hash"], "title": page.get("title"),
-                                      "text": page.get("text"), **raw})
+    insert_row(db, "page_versions", {"url": page["url"], "version": version, "fetched_at": now,
+                                     "content_hash": page["content_hash"], "title": page.get("title"),
+                                     "text": page.get("text"), **raw})
     return version
 
 

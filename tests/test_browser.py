@@ -132,34 +132,34 @@ def test_search_page_finds_the_esf_projects(server: str, page: Page, query: str)
     page.get_by_role("button", name="Sök").click()
     page.wait_for_selector("a.ka-project-link")
     titles = page.locator("a.ka-project-link").all_inner_texts()
-    assert {"Move on up", "Vägen till arbete"} <= set(titles)
-    assert len(titles) == len(set(titles))  # Move on up's listing and own page are one project
+    assert {"Landa norr", "Vägen till arbete"} <= set(titles)
+    assert len(titles) == len(set(titles))  # Landa norr's listing and own page are one project
     assert page.locator("aside.ka-facets").is_visible()
     assert not re.search(r"\bselect\b[\s\S]*\bfrom\b", page.locator("body").inner_text(), re.IGNORECASE)
     screenshot(page, f"search-{query}")
 
 
 def test_project_page_shows_facts_evidence_and_source(server: str, page: Page) -> None:
-    page.goto(url(server, "/-/sok", q="Move on up"))
-    page.locator("a.ka-project-link", has_text="Move on up").first.click()
+    page.goto(url(server, "/-/sok", q="Landa norr"))
+    page.locator("a.ka-project-link", has_text="Landa norr").first.click()
     page.wait_for_selector("h1.ka-title")
-    assert page.locator("h1.ka-title").inner_text() == "Move on up"
+    assert page.locator("h1.ka-title").inner_text() == "Landa norr"
     funders = page.locator("section.ka-funders").inner_text()
     assert ESF in funders and "Svenska ESF-rådet" in funders and "finansieras av" in funders
     # four municipalities applying together: all four are partners and none is the owner (the annotation
     # convention of ../shared/eval/dev for a joint application)
-    assert {"Gällivare kommun", "Jokkmokks kommun", "Kiruna kommun", "Överkalix kommun"} <= set(
+    assert {"Gällivare kommun", "Arjeplogs kommun", "Pajala kommun", "Arvidsjaurs kommun"} <= set(
         page.locator("section.ka-partners li > a").all_inner_texts())
     assert "okänd" in page.locator("dd.ka-owner").inner_text()
-    assert page.locator("dd.ka-period").inner_text().startswith("2023-09 – 2026-08")
-    assert "september 2023" in page.locator("dd.ka-period .ka-evidence").inner_text()
+    assert page.locator("dd.ka-period").inner_text().startswith("2023-10 – 2026-09")
+    assert "oktober 2023" in page.locator("dd.ka-period .ka-evidence").inner_text()
     sources = page.locator("section.ka-sources a.ka-source")
-    assert sources.count() == 2 and all("/naringsliv/tillvaxtprojekt" in h for h in
+    assert sources.count() == 2 and all("/naringsliv/utvecklingsprojekt" in h for h in
                                         (sources.nth(i).get_attribute("href") for i in range(2)))
-    screenshot(page, "project-move-on-up")
+    screenshot(page, "project-landa-norr")
     sources.first.click()
     page.wait_for_load_state()
-    assert "tillvaxtprojekt" in page.url
+    assert "utvecklingsprojekt" in page.url
 
 
 def test_active_year_county_and_funder_give_each_project_once(server: str, page: Page) -> None:
@@ -168,7 +168,7 @@ def test_active_year_county_and_funder_give_each_project_once(server: str, page:
         page.locator(f".facet-info[data-column={column_name}] li a", has_text=value).first.click()
         page.wait_for_load_state()
     titles = [t.strip() for t in column(page, "title")]
-    assert "Move on up" in titles and len(titles) == len(set(titles))
+    assert "Landa norr" in titles and len(titles) == len(set(titles))
     assert set(column(page, "county")) == {"Norrbottens län"}
     assert all(ESF in cell for cell in column(page, "funders"))
 
@@ -190,7 +190,7 @@ def test_csv_export_downloads_the_filtered_rows(server: str, page: Page, tmp_pat
     saved = tmp_path / "projects.csv"
     download.value.save_as(saved)
     header, *rows = list(csv.reader(io.StringIO(saved.read_text("utf-8"))))
-    assert {"Samverkan Gävleborg 2022", "Vägen till arbete"} <= {row[header.index("title")] for row in rows}
+    assert {"Nya vägar Gävleborg", "Vägen till arbete"} <= {row[header.index("title")] for row in rows}
     assert {row[header.index("county")] for row in rows} == {"Gävleborgs län"}
 
 

@@ -7,10 +7,10 @@ from pipelines.extract.contact_details import find_emails, find_phones
 @pytest.mark.parametrize(
     ("text", "address", "written"),
     [
-        ("Lars Engstrand, lars.engstrand@gavle.se, tel.070-4140634", "lars.engstrand@gavle.se",
-         "lars.engstrand@gavle.se"),
-        ("E-post Khaled.zouroum@ovanaker.se", "Khaled.zouroum@ovanaker.se", "Khaled.zouroum@ovanaker.se"),
-        ("Mejla sofie.ullstrom@gavle.se.", "sofie.ullstrom@gavle.se", "sofie.ullstrom@gavle.se"),
+        ("Nils Bergkvist, nils.bergkvist@example.se, tel.070-5550123", "nils.bergkvist@example.se",
+         "nils.bergkvist@example.se"),
+        ("E-post Leyla.haddad@ovanaker.se", "Leyla.haddad@ovanaker.se", "Leyla.haddad@ovanaker.se"),
+        ("Mejla maria.lindqvist@example.se.", "maria.lindqvist@example.se", "maria.lindqvist@example.se"),
         ("E-post: anna.andersson(at)Kiruna.SE", "anna.andersson@kiruna.se", "anna.andersson(at)Kiruna.SE"),
         ("E-post: anna.andersson [at] kiruna.se", "anna.andersson@kiruna.se", "anna.andersson [at] kiruna.se"),
         ("E-post: anna.andersson at kiruna.se", "anna.andersson@kiruna.se", "anna.andersson at kiruna.se"),
@@ -19,7 +19,7 @@ from pipelines.extract.contact_details import find_emails, find_phones
         ("Mejla anna punkt berg at kommunen punkt se", "anna.berg@kommunen.se", "anna punkt berg at kommunen punkt se"),
         ("<a href=\"mailto:info@region-x.se\">", "info@region-x.se", "info@region-x.se"),
         ("eva_l@abc.nu;", "eva_l@abc.nu", "eva_l@abc.nu"),
-        ("åsa.evertsdotter@herjedalen.se", "åsa.evertsdotter@herjedalen.se", "åsa.evertsdotter@herjedalen.se"),
+        ("åsa.öhman@example.se", "åsa.öhman@example.se", "åsa.öhman@example.se"),
     ],
 )
 def test_find_email(text, address, written):
@@ -29,14 +29,14 @@ def test_find_email(text, address, written):
 @pytest.mark.parametrize(
     "text",
     [
-        "Kontaktuppgifter: Projektledare för Move on up, Malin Kristoffersson, E-post",
+        "Kontaktuppgifter: Projektledare för Landa norr, Linnea Hjortsberg, E-post",
         "Please look at example.com for details.",
         "Read more at www.kiruna.se or at visitsweden.se",
         "logo@2x.png",
         "Alla medarbetare nås på fornamn.efternamn@ovanaker.se",
         "Skriv till namn@example.com",
         "a@b.c",
-        "Tel. 0970-81 83 39",
+        "Tel. 0970-55 01 23",
     ],
 )
 def test_no_email(text):
@@ -51,19 +51,19 @@ def test_emails_are_deduplicated_in_order():
 @pytest.mark.parametrize(
     ("text", "e164", "written"),
     [
-        ("Tel. 0970-81 83 39", "+46970818339", "0970-81 83 39"),
-        ("Åsa Ringlöv\n070-634 97 00\nSkicka e-post", "+46706349700", "070-634 97 00"),
-        ("Telefon: 070 - 528 49 58", "+46705284958", "070 - 528 49 58"),
-        ("Lars Engstrand, lars.engstrand@gavle.se, tel.070-4140634", "+46704140634", "070-4140634"),
-        ("Tfn 0570-816 95", "+4657081695", "0570-816 95"),
-        ("Holger Brügel, tfn: 036-34 57 38.", "+4636345738", "036-34 57 38"),
-        ("Sofie Ullström, sofie.ullstrom@gavle.se, Tel: 026-17 81 68", "+4626178168", "026-17 81 68"),
+        ("Tel. 0970-55 01 23", "+46970550123", "0970-55 01 23"),
+        ("Eva Strand\n070-555 12 34\nSkicka e-post", "+46705551234", "070-555 12 34"),
+        ("Telefon: 070 - 555 48 21", "+46705554821", "070 - 555 48 21"),
+        ("Nils Bergkvist, nils.bergkvist@example.se, tel.070-5550123", "+46705550123", "070-5550123"),
+        ("Tfn 0570-123 45", "+4657012345", "0570-123 45"),
+        ("Jürgen Almqvist, tfn: 036-55 01 23.", "+4636550123", "036-55 01 23"),
+        ("Maria Lindqvist, maria.lindqvist@example.se, Tel: 026-55 01 24", "+4626550124", "026-55 01 24"),
         ("Mobil: +46 (0)70 123 45 67", "+46701234567", "+46 (0)70 123 45 67"),
         ("Växel 08-123 456 78", "+46812345678", "08-123 456 78"),
-        ("Ring (0970) 81 83 39", "+46970818339", "(0970) 81 83 39"),
+        ("Ring (0970) 55 01 23", "+46970550123", "(0970) 55 01 23"),
         ("Ring 0046 70 123 45 67", "+46701234567", "0046 70 123 45 67"),
         ("Mob: 073-8034567", "+46738034567", "073-8034567"),
-        ("Kundtjänst 0771-670 670", "+46771670670", "0771-670 670"),
+        ("Kundtjänst 0771-555 555", "+46771555555", "0771-555 555"),
     ],
 )
 def test_find_phone(text, e164, written):
@@ -71,23 +71,23 @@ def test_find_phone(text, e164, written):
 
 
 def test_phones_written_one_after_another():
-    text = "Tfn 0970-81 83 39 070-123 45 67"
-    assert find_phones(text) == [("+46970818339", "0970-81 83 39"), ("+46701234567", "070-123 45 67")]
+    text = "Tfn 0970-55 01 23 070-123 45 67"
+    assert find_phones(text) == [("+46970550123", "0970-55 01 23"), ("+46701234567", "070-123 45 67")]
 
 
 def test_phones_deduplicated():
-    assert [e for e, _ in find_phones("0970-81 83 39, 0970 818339, +46 970 81 83 39")] == ["+46970818339"]
+    assert [e for e, _ in find_phones("0970-55 01 23, 0970 550123, +46 970 55 01 23")] == ["+46970550123"]
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "Organisationsnummer: 212000-0000",
-        "Senast uppdaterad: 2023-09-14",
-        "Box 100, 671 81 Arvika",
-        "Gävle kommun ingår åren 2016-2020 i två Leaderområden.",
-        "dock högst 5 094 000 kronor",
-        "Budget: 1 871 000 sek",
+        "Senast uppdaterad: 2023-10-03",
+        "Box 200, 671 99 Arvika",
+        "Sandvikens kommun tillhör åren 2015-2021 två olika Leaderområden.",
+        "dock högst 4 230 000 kronor",
+        "Budget: 2 340 000 sek",
         "personnummer 19800101-1234",
         "Bankgiro 5050-1055",
         "Ring 112 vid nödläge.",

@@ -1,9 +1,11 @@
 """One decoder for every reader of a page's bytes: header, BOM, meta charset, strict UTF-8, else windows-1252."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
-from pipelines.decode import BinaryContent, check_text, decode_page
+from pipelines.decode import NOT_TEXT_RE, BinaryContent, check_text, decode_page
 
 PAGE = "<html><head><title>Åkrar och ängar</title></head><body><p>Övertorneå växer.</p></body></html>"
 
@@ -29,3 +31,11 @@ def test_a_stray_nul_is_dropped_but_random_bytes_are_binary() -> None:
         decode_page(bytes(range(256)) * 16, "text/html")
     with pytest.raises(BinaryContent):
         check_text("\ufffd\x01" * 50 + "text")
+
+
+def test_not_text_characters_are_the_control_category_less_whitespace_and_the_replacement_character() -> None:
+    """The regex that judges binary bodies matches exactly Unicode's Cc less \\t \\n \\v \\f \\r, and U+FFFD."""
+    wanted = {c for c in map(chr, range(0x110000))
+              if c == "\ufffd" or unicodedata.category(c) == "Cc" and c not in "\t\n\v\f\r"}
+    found = {c for c in map(chr, range(0x110000)) if NOT_TEXT_RE.fullmatch(c)}
+    assert found == wanted

@@ -17,8 +17,8 @@ from scraper.sample_server import SAMPLE_SITES
 BASE = "https://www.gellivare.se"
 SITE = {"id": "2523", "name": "Gällivare kommun", "kind": "municipality", "kommunkod": "2523",
         "base_url": BASE + "/", "host": "gellivare.se"}
-PAGE_FILE = SAMPLE_SITES / "gallivare" / "naringsliv" / "tillvaxtprojekt" / "move-on-up.html"
-URL = BASE + "/naringsliv/tillvaxtprojekt/move-on-up.html"
+PAGE_FILE = SAMPLE_SITES / "gallivare" / "naringsliv" / "utvecklingsprojekt" / "landa-norr.html"
+URL = BASE + "/naringsliv/utvecklingsprojekt/landa-norr.html"
 
 
 def fetched_item(html: str | None = None, **fields) -> PageItem:
@@ -115,7 +115,7 @@ def hold_write_lock(path) -> sqlite3.Connection:
 def test_a_write_transaction_waits_for_another_writer_where_a_deferred_one_fails_at_once(tmp_path) -> None:
     db = open_archive(tmp_path / "archive.db")
     db.table("sites").insert(SITE, alter=True)
-    page = {"url": URL, "title": "Move on up", "text": "Projektet pågår."}
+    page = {"url": URL, "title": "Landa norr", "text": "Projektet pågår."}
     blocker = hold_write_lock(tmp_path / "archive.db")
     with pytest.raises(sqlite3.OperationalError, match="locked"):  # reads, then cannot wait to write
         with db.atomic():

@@ -36,15 +36,15 @@ def archive(tmp_path: Path):
         store_site(db, s, NOW)
     pages = [
         (a, "https://9001.example/projekt", [
-            {"title": "Jobbvägen", "funders": [AGENCY], "start": "2023-09"},
-            {"title": "Jobbvägen etapp 2", "funders": [ESF], "start": "2026-09", "end": "2028-08"}]),
-        (a, "https://9001.example/projekt/jobbvagen", [
-            {"title": "Projektet Jobbvägen", "funders": [ESF], "partners": [org("Bby kommun")],
+            {"title": "Arbetsbron", "funders": [AGENCY], "start": "2023-09"},
+            {"title": "Arbetsbron etapp 2", "funders": [ESF], "start": "2026-09", "end": "2028-08"}]),
+        (a, "https://9001.example/projekt/arbetsbron", [
+            {"title": "Projektet Arbetsbron", "funders": [ESF], "partners": [org("Bby kommun")],
              "start": "2023-09-01", "end": "2026-08-31", "summary": "Vägar till arbete."}]),
-        (b, "https://9002.example/jobbvagen", [
-            {"title": "Jobbvägen", "owner": org("Aby kommun"), "funders": [ESF], "start": "2023-09",
+        (b, "https://9002.example/arbetsbron", [
+            {"title": "Arbetsbron", "owner": org("Aby kommun"), "funders": [ESF], "start": "2023-09",
              "end": "2026-08"}]),
-        (c, "https://9003.example/jobbvagen", [{"title": "Jobbvägen", "funders": [ESF], "start": "2024"}]),
+        (c, "https://9003.example/arbetsbron", [{"title": "Arbetsbron", "funders": [ESF], "start": "2024"}]),
     ]
     for s, url, projects in pages:
         store_page(db, s["id"], {"url": url, "title": projects[0]["title"], "text": url, "is_project_page": 1},
@@ -67,12 +67,12 @@ def test_listing_own_page_and_partner_site_are_one_project(archive) -> None:
     counts = merge_projects(archive)
     assert counts["descriptions"] == 5 and counts["projects"] == 3
     merged = [g for g in groups(archive).values() if len(g) > 1]
-    assert merged == [{("9001", "Jobbvägen"), ("9001", "Projektet Jobbvägen"), ("9002", "Jobbvägen")}]
+    assert merged == [{("9001", "Arbetsbron"), ("9001", "Projektet Arbetsbron"), ("9002", "Arbetsbron")}]
     overview = archive.execute("select title, funders, sources, active_years from project_overview "
                                "where sources = 3").fetchall()
     assert len(overview) == 1
     title, funders, sources, years = overview[0]
-    assert title == "Projektet Jobbvägen"  # the own page, the richest description, leads
+    assert title == "Projektet Arbetsbron"  # the own page, the richest description, leads
     assert json.loads(funders) == ["Europeiska socialfonden (ESF)"]  # ESF and its managing authority: one source
     last = max(2026, datetime.now(timezone.utc).year)  # the listing gives no end: it runs to this year
     assert json.loads(years) == [str(y) for y in range(2023, last + 1)]  # strings: arraycontains compares text
@@ -81,9 +81,9 @@ def test_listing_own_page_and_partner_site_are_one_project(archive) -> None:
 def test_merges_say_which_rule_and_can_be_undone(archive) -> None:
     merge_projects(archive)
     rules = dict(archive.execute("select site_id || ' ' || title, rule from project_sources").fetchall())
-    assert rules["9001 Jobbvägen"] == "same-site-title"
-    assert rules["9002 Jobbvägen"] == "cross-site-title-actors"
-    assert rules["9001 Jobbvägen etapp 2"] == rules["9003 Jobbvägen"] == "own"
+    assert rules["9001 Arbetsbron"] == "same-site-title"
+    assert rules["9002 Arbetsbron"] == "cross-site-title-actors"
+    assert rules["9001 Arbetsbron etapp 2"] == rules["9003 Arbetsbron"] == "own"
     explanation = archive.execute("select explanation from project_sources where site_id = '9002'").fetchone()[0]
     assert "aby-kommun" in explanation
     assert unmerge_projects(archive) == 2
@@ -94,7 +94,7 @@ def test_merges_say_which_rule_and_can_be_undone(archive) -> None:
 
 def test_search_text_of_a_merged_project_has_every_source_s_actors(archive) -> None:
     merge_projects(archive)
-    text = archive.execute("select search_text from projects where title = 'Projektet Jobbvägen'").fetchone()[0]
+    text = archive.execute("select search_text from projects where title = 'Projektet Arbetsbron'").fetchone()[0]
     assert {"Bby kommun", "Aby kommun", "socialfond", "Svenska ESF-rådet"} <= set(text.splitlines())
 
 
@@ -129,9 +129,9 @@ def test_sample_archive_merges_listing_and_own_page_and_two_sites(crawled) -> No
                         "group by s.project_id having count(*) > 1").fetchall()
     conn.close()
     by_title = {title: (n, sites, urls) for title, n, sites, urls in rows}
-    move_on_up = by_title["Move on up"]
-    assert move_on_up[0] == 2 and move_on_up[1] == "2523"
-    assert "tillvaxtprojekt.html" in move_on_up[2] and "tillvaxtprojekt/move-on-up.html" in move_on_up[2]
+    landa_norr = by_title["Landa norr"]
+    assert landa_norr[0] == 2 and landa_norr[1] == "2523"
+    assert "utvecklingsprojekt.html" in landa_norr[2] and "utvecklingsprojekt/landa-norr.html" in landa_norr[2]
     byarna = next(v for t, v in by_title.items() if t.startswith("Byarnas mötesplatser"))
     assert byarna[0] == 2 and set(byarna[1].split(",")) == {"2518", "2521"}
 
@@ -139,10 +139,10 @@ def test_sample_archive_merges_listing_and_own_page_and_two_sites(crawled) -> No
 def test_undoing_merges_gives_each_description_its_own_search_words(archive) -> None:
     merge_projects(archive)
     unmerge_projects(archive)
-    lead = archive.execute("select search_text from projects where title = 'Projektet Jobbvägen'").fetchone()[0]
+    lead = archive.execute("select search_text from projects where title = 'Projektet Arbetsbron'").fetchone()[0]
     assert "Bby kommun" in lead.splitlines()
     listing, years = archive.execute("select search_text, active_years from projects "
-                                     "where title = 'Jobbvägen' and site_id = '9001'").fetchone()
+                                     "where title = 'Arbetsbron' and site_id = '9001'").fetchone()
     assert "Bby kommun" not in listing.splitlines() and "Svenska ESF-rådet" in listing.splitlines()
     this_year = datetime.now(timezone.utc).year
     assert json.loads(years) == [str(y) for y in range(2023, this_year + 1)]  # open end: runs to this year
@@ -207,9 +207,9 @@ def test_kept_facet_counts_follow_store_merge_undo_and_retire(archive) -> None:
     assert kept_counts(archive) == counted(archive) and kept_counts(archive)["", "status"] == 5
     merge_projects(archive)
     url = "https://9001.example/projekt"
-    page = {"url": url, "title": "Jobbvägen", "text": url + " ny", "is_project_page": 1}
-    store_page(archive, "9001", page, [{"title": "Jobbvägen", "funders": [ESF], "start": "2022"}], NOW)
-    assert archive.execute("select removed_at from projects where title = 'Jobbvägen etapp 2'").fetchone()[0]
+    page = {"url": url, "title": "Arbetsbron", "text": url + " ny", "is_project_page": 1}
+    store_page(archive, "9001", page, [{"title": "Arbetsbron", "funders": [ESF], "start": "2022"}], NOW)
+    assert archive.execute("select removed_at from projects where title = 'Arbetsbron etapp 2'").fetchone()[0]
     assert kept_counts(archive) == counted(archive)  # retired by the same extractor: kept, flagged removed
     store_extraction(archive, url, "9001", {"projects": [], "extractor_version": "next"}, NOW)
     assert archive.execute("select count(*) from projects where page_url = ?", [url]).fetchone()[0] == 0

@@ -20,9 +20,9 @@ from conftest import REPO
 from scraper.demo import LOOPBACK_CRAWL_ENV, crawl_command, write_sites_csv
 from scraper.sample_server import SAMPLE_SITES, serve_sites
 
-EDITED = "/naringsliv/tillvaxtprojekt/move-on-up.html"
+EDITED = "/naringsliv/utvecklingsprojekt/landa-norr.html"
 DELETED = "/fritid-och-kultur/unga-i-forandring.4.6d1f0a9b18b7e2c3a5f2c10.html"  # still in the sitemap: 404
-UNLINKED = "/nyheter/gallivare-starker-innevanarnas-digitala-kompetens.html"  # file kept, no link to it
+UNLINKED = "/nyheter/digitalt-stod-i-byarna.html"  # file kept, no link to it
 ADDED = "/naringsliv/nytt-projekt.html"
 UNTOUCHED = "/kontakta-oss.html"
 LINKS_TO_UNLINKED = ("index.html", "nyheter.html", "kommun-och-politik/projekt.html")
@@ -49,7 +49,7 @@ def change_site(site: Path) -> None:
     for page in LINKS_TO_UNLINKED:
         text = (site / page).read_text("utf-8")
         (site / page).write_text(text.replace(UNLINKED, "/nyheter.html"), "utf-8")
-    new_page = (site / "naringsliv/tillvaxtprojekt.html").read_text("utf-8")
+    new_page = (site / "naringsliv/utvecklingsprojekt.html").read_text("utf-8")
     (site / ADDED.lstrip("/")).write_text(new_page.replace("<h1", "<h1 data-new='1'"), "utf-8")
     edit(site / "naringsliv.html", "</main>", f'<p><a href="{ADDED}">Nytt projekt</a></p></main>')
 

@@ -59,7 +59,7 @@ def test_programme_named_in_passing_is_no_funder() -> None:
 
 
 def test_parenthesis_does_not_end_the_list() -> None:
-    found = roles("Det finansieras av Svenska ESF-rådet (en myndighet som arbetar på uppdrag från regeringen) "
+    found = roles("Projektet finansieras av Svenska ESF-rådet (statlig myndighet med uppdrag från regeringen) "
                   "samt Region Jönköpings län.")
     assert found["Region Jönköpings län"] == "funder"
     assert found.get("regeringen") in (None, "none")
@@ -196,7 +196,7 @@ def test_a_county_board_in_the_genitive_owns_its_project_and_ansvarar_for_att_le
     nlp = load_nlp()
     doc = nlp("Länsstyrelsen i Dalarnas projekt har beviljats 2 miljoner kronor.")
     assert [(s.id_, s.label_) for s in doc.spans["roles"] if s.label_ == "owner"] == [("lansstyrelse/20", "owner")]
-    doc = nlp("Region Dalarna ansvarar för att leda och genomföra projektets aktiviteter.")
+    doc = nlp("Region Dalarna ansvarar för att leda arbetet i förstudien.")
     assert [(s.text, s.label_) for s in doc.spans["roles"]] == [("Region Dalarna", "owner")]
 
 

@@ -129,7 +129,7 @@ Följande projekt har fått medel:
 • Grön dal, 12 miljoner kronor (projektägare Region Gävleborg)
 • Bygdekraft, 4,5 miljoner kronor (projektägare Ovanåkers kommun)
 Om projekten
-Projektet Grön dal ska minska utsläppen. De kommuner som ingår i projektet är: Bollnäs, Söderhamn och Ljusdal.
+Projektet Grön dal ska minska utsläppen. Orterna som ingår i projektet är: Bollnäs, Söderhamn och Ljusdal.
 """
 
 

@@ -44,9 +44,9 @@ def test_sitemap_pages_are_queued_project_hints_first(spider: SiteSpider) -> Non
     response = file_response(GALLIVARE / "sitemap.xml", BASE + "/sitemap.xml", "application/xml", cls=Response)
     requests = list(spider.parse_sitemap(response))
     urls = [r.url for r in requests]
-    assert BASE + "/naringsliv/tillvaxtprojekt/move-on-up.html" in urls and len(urls) == len(set(urls)) > 5
+    assert BASE + "/naringsliv/utvecklingsprojekt/landa-norr.html" in urls and len(urls) == len(set(urls)) > 5
     by_url = {r.url: r.priority for r in requests}
-    assert by_url[BASE + "/naringsliv/tillvaxtprojekt.html"] > by_url[BASE + "/naringsliv.html"]
+    assert by_url[BASE + "/naringsliv/utvecklingsprojekt.html"] > by_url[BASE + "/naringsliv.html"]
     assert all(r.callback == spider.parse_page for r in requests)
 
 
@@ -66,14 +66,14 @@ def test_a_malformed_sitemap_is_skipped_and_recorded(spider: SiteSpider) -> None
 
 
 def test_a_page_yields_its_item_then_its_same_site_links(spider: SiteSpider) -> None:
-    url = BASE + "/naringsliv/tillvaxtprojekt.html"
-    results = list(spider.parse_page(file_response(GALLIVARE / "naringsliv" / "tillvaxtprojekt.html", url)))
+    url = BASE + "/naringsliv/utvecklingsprojekt.html"
+    results = list(spider.parse_page(file_response(GALLIVARE / "naringsliv" / "utvecklingsprojekt.html", url)))
     item, requests = results[0], results[1:]
     assert isinstance(item, PageItem) and item.state == "fetched" and item.site_id == SITE["id"]
     assert "<html" in item.html.lower() and item.body
     assert requests and all(r.url.startswith(BASE) for r in requests)
     assert [link for link, _, _ in item.links] == [r.url for r in requests]
-    assert BASE + "/naringsliv/tillvaxtprojekt/move-on-up.html" in [r.url for r in requests]
+    assert BASE + "/naringsliv/utvecklingsprojekt/landa-norr.html" in [r.url for r in requests]
 
 
 def test_an_unchanged_page_is_passed_on_without_its_html(spider: SiteSpider) -> None:

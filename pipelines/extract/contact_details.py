@@ -78,7 +78,7 @@ def _valid(raw: str) -> str | None:
 
 
 def _split_run(run: str) -> list[tuple[int, int]]:
-    """Spans of the numbers in a run of several numbers written one after another ('0970-81 83 39 070-123 45 67')."""
+    """Spans of the numbers in a run of several numbers written one after another ('0970-55 01 23 070-123 45 67')."""
     cuts = [i for i in range(1, len(run)) if run[i - 1].isspace() and run[i] in "0+("] + [len(run)]
     spans, begin = [], 0
     while begin < len(run):

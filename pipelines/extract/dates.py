@@ -307,7 +307,7 @@ def _judge(
         direction = direction or verb_dir
     direction = direction or (label if label != "period" else None)
     if m.is_range and score == 0 and m.precision != "year":
-        score = 1  # "1 januari 2020 – 31 december 2021" reads as a period even without a cue
+        score = 1  # "1 februari 2021 – 31 januari 2023" reads as a period even without a cue
     if score == 0 or (score < 3 and event):
         return None
     if m.is_range:
@@ -321,7 +321,7 @@ def _judge(
 
 def _about_many(sentence: str) -> bool:
     """Whether a sentence dates a set of projects rather than the project: 'Avslutade projekt 2014-2024', 'Under
-    perioden 2008-2013 genomfördes 67 leaderprojekt' (and names none of them as 'projektet')."""
+    perioden 2007-2013 beviljades 58 leaderprojekt' (and names none of them as 'projektet')."""
     return bool(_MANY_PROJECTS_RE.search(sentence)) and not _ONE_PROJECT_RE.search(sentence)
 
 
@@ -480,6 +480,15 @@ def find_period(text: str) -> Period | None:
         return None
     evidence = " ".join(sentences[i] for i in sorted(used))
     return Period(_fmt(start_value) if start_value else None, _fmt(end_value) if end_value else None, evidence)
+
+
+_YEAR_RE = re.compile(_YEAR)
+
+
+def may_state_period(text: str) -> bool:
+    """False only when find_period finds nothing in `text` (or any part of it): every date it reads holds a year
+    (a year-less part only inside a range whose other end has one), so a text without a year states no period."""
+    return bool(_YEAR_RE.search(text))
 
 
 def dated_after(sentence: str, end: str) -> bool:

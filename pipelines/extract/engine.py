@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from spacy.tokens import Doc, Span
 
-from pipelines.classify import is_project_page
+from pipelines.classify import is_project_page, may_be_project_page
 from pipelines.extract.contacts import find_contacts
 from pipelines.extract.knowledge import load
 from pipelines.extract.dates import dated_after, find_period, page_dates
@@ -20,6 +21,7 @@ from pipelines.versions import extractor_version
 
 EXTRACTOR_VERSION = extractor_version()
 BATCH_SIZE = 16
+CHUNK = 4 * BATCH_SIZE  # pages prepared and sorted into read / not read at a time
 PAYERS = tuple(load("role_cues")["payer_id_prefixes"])  # money by name: any role is that of a funder
 NOT_PAYERS = tuple(load("role_cues")["not_payer_id_prefixes"])  # deciding bodies: never a role in the project
 FUNDER_BY_NAME = re.compile(load("role_cues")["funder_by_name"])  # 'ESF-stöd', 'EU-medel': a funder wherever named
@@ -51,11 +53,15 @@ class Extractor:
         self.registry = load_registry()
 
     def extract(self, pages: Iterable[CleanPage]) -> Iterator[dict]:
-        """One record per page, in order."""
-        prepared = ((page, prepare(page)) for page in pages)
-        docs = ((self.nlp.make_doc(text.text), (page, text)) for page, text in prepared)
-        for doc, (page, text) in self.nlp.pipe(docs, as_tuples=True, batch_size=BATCH_SIZE):
-            yield self.record(page, text, doc)
+        """One record per page, in order; pages that cannot be project pages whatever their facts
+        (classify.may_be_project_page) get their record without NLP."""
+        pages = iter(pages)
+        while chunk := [(page, prepare(page)) for page in islice(pages, CHUNK)]:
+            read = [may_be_project_page(page, text.text) for page, text in chunk]
+            docs = self.nlp.pipe((self.nlp.make_doc(text.text) for (_, text), nlp in zip(chunk, read) if nlp),
+                                 batch_size=BATCH_SIZE)
+            for (page, text), nlp in zip(chunk, read):
+                yield self.record(page, text, next(docs) if nlp else None)
 
     def site_organisation(self, page: CleanPage) -> Organisation | None:
         """The organisation that runs the site: from the URL's host, else from the site name."""
@@ -69,21 +75,15 @@ class Extractor:
         linked = [s.id_ for s in doc.spans["gazetteer"] if s.label_ == "ORG"]
         return (self.registry.get(linked[0]) if linked else None) or self.registry.for_site_name(name)
 
-    def record(self, page: CleanPage, text: PageText, doc: Doc) -> dict:
-        """The page's record: its own dates and the projects it describes."""
-        site = self.site_organisation(page)
-        county = _county(doc, site)
-        sections, preamble = split_projects(text, doc, page.title)
-        names = project_names(text.text)
-        sentences = [(text.block_at(s.start_char), s.text.strip()) for s in doc.sents]
-        projects = [self.project(text, doc, section, preamble, site, county, sentences, names) for section in sections]
-        projects = [p for p, s in zip(projects, sections)
-                    if s.named or any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
+    def record(self, page: CleanPage, text: PageText, doc: Doc | None) -> dict:
+        """The page's record: its own dates and the projects it describes (none without a `doc`: a page that
+        cannot be a project page)."""
+        projects = self.projects(page, text, doc) if doc is not None else []
         published, updated = page.published, page.updated
         if not (published and updated):
             found = page_dates([b.text for b in text.blocks])
             published, updated = published or found[0], updated or found[1]
-        is_project = is_project_page(page, projects)
+        is_project = doc is not None and is_project_page(page, projects)
         return {
             "file": None,
             "url": page.url,
@@ -94,6 +94,17 @@ class Extractor:
             "projects": projects if is_project else [],
             "extractor_version": EXTRACTOR_VERSION,
         }
+
+    def projects(self, page: CleanPage, text: PageText, doc: Doc) -> list[dict]:
+        """The projects the page describes, each with its facts."""
+        site = self.site_organisation(page)
+        county = _county(doc, site)
+        sections, preamble = split_projects(text, doc, page.title)
+        names = project_names(text.text)
+        sentences = [(text.block_at(s.start_char), s.text.strip()) for s in doc.sents]
+        projects = [self.project(text, doc, section, preamble, site, county, sentences, names) for section in sections]
+        return [p for p, s in zip(projects, sections)
+                if s.named or any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
 
     def entity(self, span: Span, site: Organisation | None, county: str | None) -> dict | None:
         """An organisation mention as {name, mention, kind, evidence}, linked to the registry where possible;

@@ -73,7 +73,7 @@ _WEAK_GRANT_AFTER_RE = re.compile(rf"^(?:{alt(_CUES['weak_grant_after'])})(?!\w)
 
 
 def _number(text: str) -> Decimal | None:
-    """A number written with space or dot thousands and a decimal comma ('5 094 000', '10,4')."""
+    """A number written with space or dot thousands and a decimal comma ('4 230 000', '9,6')."""
     t = re.sub(r"[ \u00a0\u202f]", "", text)
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", t):
         t = t.replace(".", "")
@@ -209,6 +209,18 @@ def project_budget(sentences: list[str]) -> Amount | None:
     alone = headline and all(score < top or amount.sek == best.sek for score, amount in found)
     return best if best.kind == "budget" or len({amount.sek for _, amount in money}) == 1 or alone else None
 
+
+
+_UNITS = f"{alt(_COMPACT)}|{alt(_MULTIPLIERS)}"
+_PROBE_RE = re.compile(  # what every amount holds: the parts of _AMOUNT_RE and _BARE_RE, without their look-arounds
+    rf"\d\s*(?:{_UNITS}|{alt(_CURRENCIES)})|(?:{_WORD_NUM})\s*(?:{_UNITS})|(?:{alt(_DATA['bare_labels'])})[\s:]*\d", re.I)
+
+
+def may_state_amount(text: str) -> bool:
+    """False only when neither project_budget nor item_amount finds an amount in `text` or any part of it (a
+    label line joined to its value included): every amount is a number followed by a unit or currency, a number
+    word followed by a unit, or a bare label and its digits."""
+    return bool(_PROBE_RE.search(text))
 
 def item_amount(item: str) -> Amount | None:
     """The first amount in kronor of a listing's item ('Title/Owner (15.8 miljoner kr)'): the item's own grant

@@ -238,7 +238,7 @@ def _item(blocks: list[Block], i: int, org_spans: set[tuple[int, int]], start: i
             (start + dash.start("owner"), start + len(block.text)) in org_spans):
         return dash.group("title").strip(), dash.group("owner")
     about = nxt is not None and nxt.text.split(" ", 1)[0].lower() in rules["item_detail_starts"] and _has_money(
-        re.split(r"(?<=[.!?])\s+", nxt.text, maxsplit=1)[0])  # 'Projektet beviljas 1,5 miljoner euro.'
+        re.split(r"(?<=[.!?])\s+", nxt.text, maxsplit=1)[0])  # 'Projektet beviljas 2,3 miljoner euro.'
     if (nxt is not None and (rules["money_label_re"].match(nxt.text) or about) and not is_label_line(block) and
             len(block.text) <= 200 and block.text[:1].isupper() and not _has_money(block.text)):
         return block.text.strip(" .:"), None
