@@ -16,12 +16,13 @@ PATTERNS = [
     [{"LIKE_NUM": True, "OP": "+"}, {"LOWER": "kronor"}, {"LOWER": "från"}],  # no limit before it
     [{"LOWER": {"FUZZY1": "finansieras"}}, {"LOWER": "av"}],
     [{"TEXT": {"REGEX": "^[A-ZÅÄÖ]{2,}$", "NOT_IN": ["EU", "SEK"]}}, {"IS_TITLE": True, "OP": "{0,4}"}],
+    [{"IS_TITLE": True, "OP": "+"}, {"TEXT": {"IN": ["AB", "HB"]}}],  # a plain word test, by the word's text
 ]
 TEXTS = [
     "Projektet finasieras av Stiftelsen Gröna Dalen och Leader NORD VÄST med 3 600 000 kronor från EU.",
     "Region Västra Norrvik, Norrviks Idrottsförening och Föreningen Gamla Bruket. KVM Nord får 200 000 kronor från "
     "SEK-fonden.\nfinansieras av Gröna Byaförbundet",
-    "leader leader LEADER ABC 5 kronor från",
+    "leader leader LEADER ABC 5 kronor från Norrvik Energi AB och Gamla Bruket ab, Bruket HB",
     "",
 ]
 
@@ -36,6 +37,7 @@ def test_repeats(op, expected) -> None:
 def test_anchors_are_mandatory_specs_of_the_word() -> None:
     assert anchors(PATTERNS[0]) == [0, 1]
     assert anchors(PATTERNS[4]) == [0, 1, 2]
+    assert anchors(PATTERNS[7]) == [0, 1]
     assert anchors([{"LOWER": "och", "OP": "?"}, {"IS_TITLE": True}]) == [1]
     assert anchors([{"LOWER": "och", "OP": "!"}, {"IS_TITLE": True, "OP": "*"}]) == []
     assert anchors([{"POS": "PROPN"}]) == []  # not a property of the word alone

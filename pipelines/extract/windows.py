@@ -4,7 +4,8 @@ spaCy's Matcher starts every pattern at every token and calls its REGEX, IN and 
 every document. Every match of a pattern holds a token that satisfies each of its mandatory token specs (an anchor),
 and lies within as many tokens before and after that token as the specs around the anchor can take. So the Matcher
 run on those stretches only finds exactly what it finds on the whole document. Which anchors a word satisfies is
-found once per word (spaCy's own Matcher decides, on the token itself) and kept for the next documents.
+found once per word and kept for the next documents: spaCy's own Matcher decides, on the token itself, except for plain
+word tests ({"LOWER": "kronor"}, {"ORTH": {"IN": [...]}}), where the word's text is compared as spaCy compares it.
 """
 from __future__ import annotations
 
@@ -75,7 +76,9 @@ class Windows:
     UNBOUNDED_WIDTH = 100  # how many tokens an unlimited reach is counted as when anchors are compared
 
     def __init__(self, vocab: Vocab) -> None:
-        self.probe = Matcher(vocab)  # each anchor spec as a one-token pattern
+        self.probe = Matcher(vocab)  # each anchor spec that is not a plain word test as a one-token pattern
+        self.words: dict[str, dict[str, list[int]]] = {"ORTH": {}, "LOWER": {}}  # plain word tests: word -> keys
+        self.tests: set[int] = set()  # the anchor keys tested, either way
         self.patterns: list[list[tuple[int, tuple[int | None, int | None]]]] = []  # per pattern: (anchor key, reach)
         self.whole = False  # a pattern without an anchor: the whole document is one stretch
         self.verdicts: dict[int, tuple[int, ...]] = {}  # word (orth id): the anchors it satisfies
@@ -86,12 +89,34 @@ class Windows:
         for at in anchors(pattern):
             spec = {k: v for k, v in pattern[at].items() if k.upper() != "OP"}
             key = self.probe.vocab.strings.add(repr(sorted(spec.items(), key=lambda item: item[0])))
-            if key not in self.probe:
-                self.probe.add(key, [[spec]])
+            if key not in self.tests:
+                self.tests.add(key)
+                self._add_test(key, spec)
                 self.verdicts.clear()
             candidates.append((key, reach(pattern, at)))
         self.whole = self.whole or not candidates
         self.patterns.append(candidates)
+
+    def _add_test(self, key: int, spec: dict[str, Any]) -> None:
+        """Test words for an anchor spec: a plain word test ({"LOWER": "kronor"}, {"ORTH": {"IN": [...]}}) by the
+        word's text, which is what spaCy compares; any other spec by the probe Matcher."""
+        attr, value = next(iter(spec.items())) if len(spec) == 1 else ("", None)
+        attr = "ORTH" if attr.upper() == "TEXT" else attr.upper()
+        if isinstance(value, dict) and list(value) == ["IN"]:
+            value = value["IN"]
+        words = [value] if isinstance(value, str) else value if isinstance(value, list) else None
+        if attr in self.words and words and all(isinstance(word, str) for word in words):
+            for word in words:
+                self.words[attr].setdefault(word, []).append(key)
+        else:
+            self.probe.add(key, [[spec]])
+
+    def _verdict(self, token: Any) -> tuple[int, ...]:
+        """The anchors a word satisfies, judged on a token of it."""
+        found = self.words["ORTH"].get(token.text, []) + self.words["LOWER"].get(token.lower_, [])
+        if len(self.probe):
+            found += [key for key, _, _ in self.probe(token.doc[token.i:token.i + 1])]
+        return tuple(found)
 
     def _width(self, side: int | None) -> int:
         return self.UNBOUNDED_WIDTH if side is UNBOUNDED else side
@@ -105,7 +130,7 @@ class Windows:
         for i, orth in enumerate(doc.to_array(ORTH).tolist()):
             keys = self.verdicts.get(orth)
             if keys is None:
-                keys = self.verdicts[orth] = tuple(key for key, _, _ in self.probe(doc[i:i + 1]))
+                keys = self.verdicts[orth] = self._verdict(doc[i])
             for key in keys:
                 hits.setdefault(key, []).append(i)
         chosen: dict[int, tuple[int | None, int | None]] = {}
