@@ -305,3 +305,29 @@ def unmerge_projects(db: Database) -> int:
             _write_search_fields(db, row["id"], active_years(row["start_date"], row["end_date"]),
                                  own_words(row, roles))
     return undone
+
+
+# What an archive holds, counted one way and labelled one way wherever it is printed (crawl, store, reextract):
+# removed pages and projects left out. Labels padded to one column.
+COUNT_LABELS = {"project_pages": "project pages:       ",
+                "descriptions": "project descriptions:",
+                "projects": "projects:            "}
+COUNT_NOTES = {"descriptions": "as the pages give them, before merging duplicates",
+               "projects": "after merging descriptions of the same project"}
+# Counts over the whole archive, once per crawl or re-extraction: no index makes them cheaper.
+PROJECT_COUNTS_SQL = ("select (select count(*) from pages where is_project_page and removed_at is null), "
+                      "(select count(*) from projects where removed_at is null), "
+                      "(select count(*) from projects where removed_at is null and merged_into is null)")
+
+
+def project_counts(db: Database) -> dict[str, int]:
+    """{project_pages, descriptions, projects} now in the archive, removed ones left out: pages read as project
+    pages, the projects they describe (one row each in `projects`), and the projects those descriptions are once
+    merged (`merged_into is null`: project_overview's rows, less removed projects)."""
+    return dict(zip(("project_pages", "descriptions", "projects"), db.execute(PROJECT_COUNTS_SQL).fetchone()))
+
+
+def count_lines(counts: dict[str, int]) -> list[str]:
+    """One labelled line per count of project_counts(), e.g. "projects:             13 (after merging ...)"."""
+    return [f"{COUNT_LABELS[key]} {counts[key]:>6}" + (f"  ({COUNT_NOTES[key]})" if key in COUNT_NOTES else "")
+            for key in COUNT_LABELS]

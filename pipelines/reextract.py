@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from pipelines.clean import clean_html
 from pipelines.page import CleanPage
-from pipelines.merge import merge_projects
+from pipelines.merge import merge_projects, project_counts
 from pipelines.store import prune_organisations, record_error, store_extraction, utc_now
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def _db_path(db: Database) -> str:
 def run_stage(db: Database, everything: bool = False, workers: int | None = None,
               extractor: Any = None) -> tuple[int, int]:
     """Extract the pending pages (every kept page when `everything`) and replace their projects; return
-    (pages extracted, projects in the archive). Pending pages are read from their stored cleaned page, every page
+    (pages extracted, projects in the archive after merging: merge.project_counts). Pending pages are read from their stored cleaned page, every page
     (`everything`) is cleaned again from its raw body. Worker processes: `workers` (default one per core, never
     more than the batches); one, or a given `extractor`, runs in this process."""
     urls = pending_urls(db, None if everything else extractor_version())
@@ -151,7 +151,7 @@ def run_stage(db: Database, everything: bool = False, workers: int | None = None
             pages = _store(db, pool.imap(_work, [(batch, everything) for batch in batches]))
     prune_organisations(db)
     merge_projects(db)  # descriptions of one project on several pages become one project
-    return pages, db.execute("select count(*) from projects where merged_into is null").fetchone()[0]
+    return pages, project_counts(db)["projects"]
 
 
 def _store(db: Database, results: Iterator[list[tuple[dict[str, Any], dict[str, Any]]]]) -> int:

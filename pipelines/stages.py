@@ -104,7 +104,7 @@ class StorePipeline:
             if item.state == "fetched":
                 outcome = self._store_fetched(item, now)
             elif item.state == "unchanged":
-                touch_page(self.db, item.url, now)
+                touch_page(self.db, item.url, now, item.found_links)
                 outcome = "unchanged"
             else:
                 outcome = "skipped"
@@ -120,7 +120,7 @@ class StorePipeline:
             "etag": item.etag, "last_modified": item.last_modified,
         }
         outcome = store_page(self.db, item.site_id, row, None, now, item.body,  # projects: the extraction stage
-                             page.to_json() if page else None)
+                             page.to_json() if page else None, item.found_links)
         if record.get("error"):
             record_error(self.db, item.url, item.site_id, record.get("kind", "parse"), record["error"], now,
                          self.run_id)

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from pipelines.funders import funding_sources, source_for, store_funding_sources
 from pipelines.places import store_municipalities
 from pipelines.rows import get_row, update_row, upsert_row
-from pipelines.versions import body_hash, save_version
+from pipelines.versions import Links, body_hash, keep_links, save_version
 from pipelines.suppress import is_suppressed
 
 SQL_TYPES = {"text": str, "integer": int, "real": float, "blob": bytes}
@@ -356,9 +356,10 @@ def store_site(db: Database, site: dict[str, Any], now: str) -> None:
 
 
 def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[dict[str, Any]] | None, now: str,
-               body: bytes | None = None, clean_page: str | None = None) -> str:
-    """Write one fetched page, its text version, raw body (with `clean_page`, the CleanPage.to_json() read from it)
-    and projects in one transaction; return new, changed or unchanged.
+               body: bytes | None = None, clean_page: str | None = None, links: Links | None = None) -> str:
+    """Write one fetched page, its text version, raw body (with `clean_page`, the CleanPage.to_json() read from it,
+    and `links`, the (url, priority) links read from it) and projects in one transaction; return new, changed or
+    unchanged.
 
     With projects None the page waits for the extraction stage (pipelines/reextract.py): a new or changed text
     clears its extractor_version, an unchanged one keeps it, and its projects stay as they are until then."""
@@ -376,16 +377,19 @@ def store_page(db: Database, site_id: str, page: dict[str, Any], projects: list[
                "changed_at": previous.get("changed_at") if outcome == "unchanged" else now,
                "body_hash": body_hash(body) if body is not None else previous.get("body_hash")}
         upsert_row(db, "pages", row, pk="url")
-        update_row(db, "pages", {"url": page["url"]},
-                   {"version": save_version(db, page, body, previous.get("version"), now, clean_page)})
+        version = save_version(db, page, body, previous.get("version"), now, clean_page, links)
+        update_row(db, "pages", {"url": page["url"]}, {"version": version})
         if projects is not None:
             _replace_projects(db, page["url"], site_id, projects, page.get("extractor_version"), now)
     return outcome
 
 
-def touch_page(db: Database, url: str, now: str) -> None:
-    """Record that an unchanged page (304 or identical body) was seen again, with its projects."""
+def touch_page(db: Database, url: str, now: str, links: Links | None = None) -> None:
+    """Record that an unchanged page (304 or identical body) was seen again, with its projects; keep `links`, read
+    again from its raw body, with its current version when that has none."""
     with write_transaction(db):
+        if links is not None:
+            keep_links(db, url, links)
         db.execute("update pages set fetched_at = ?, last_seen_at = ?, removed_at = null, missed_runs = 0 "
                    "where url = ?", [now, now, url])
         db.execute("update projects set last_seen_at = ?, removed_at = null where page_url = ?", [now, url])

@@ -127,6 +127,7 @@ EXIT_BROKEN = 3  # the crawl finished but some site's yield collapsed: see the s
 EXIT_LOCKED = 4  # another crawl is writing to the archive: nothing was done
 EXIT_UNSTORED = 5  # the crawl finished but some pages could not be written (crawl_errors kind 'store')
 EXIT_INTERRUPTED = 130  # the crawl was stopped: continue it with --resume
+SERVE_HOST, SERVE_PORT = "127.0.0.1", 8001  # where `serve` and `demo` publish an archive unless told otherwise
 
 
 @cli.command()
@@ -210,21 +211,34 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
 
 
 def _print_crawl_summary(db: Path, report) -> None:
-    """What the run fetched, which sites look broken, and what the archive now holds."""
+    """What the run fetched, what the archive now holds (one labelled line per count), where to browse it, and
+    which sites look broken."""
+    from pipelines.merge import count_lines, project_counts
     from pipelines.store import open_archive
 
     archive = open_archive(db)
     run = archive.table("crawl_runs").get(report.run_id)
-    projects = archive.execute("select count(*) from projects where removed_at is null").fetchone()[0]
-    project_pages = archive.execute("select count(*) from pages where is_project_page and removed_at is null"
-                                    ).fetchone()[0]
+    counts = project_counts(archive)
     archive.close()
     click.echo(f"Crawl run {report.run_id} {run['status']}: {run['pages_fetched'] or 0} pages answered "
                f"({run['pages_new'] or 0} new, {run['pages_changed'] or 0} changed, {run['pages_unchanged'] or 0} "
-               f"unchanged), {run['pages_removed'] or 0} removed, {run['errors'] or 0} errors; archive {db} holds "
-               f"{project_pages} project pages, {projects} projects.", err=True)
+               f"unchanged), {run['pages_removed'] or 0} removed, {run['errors'] or 0} errors.", err=True)
+    click.echo(f"The archive {db} holds:", err=True)
+    for line in count_lines(counts):
+        click.echo(f"  {line}", err=True)
+    click.echo(_browse_hint(db), err=True)
     for site in report.broken:
         click.echo(f"BROKEN site {site['site_id']}: {site['problem']}", err=True)
+
+
+def _browse_hint(db: Path) -> str:
+    """How to look at an archive: the serve command and the project list's address it will serve."""
+    import shlex
+
+    from scraper.publish import archive_urls
+
+    return (f"Browse it: kommunarkiv serve --db {shlex.quote(str(db))}, then "
+            f"{archive_urls(db, SERVE_HOST, SERVE_PORT)['projects']}")
 
 
 @cli.command()
@@ -328,6 +342,7 @@ def reextract(db: Path, pending: bool, workers: int | None) -> None:
 
         kommunarkiv reextract --db archive.db
     """
+    from pipelines.merge import count_lines, project_counts
     from pipelines.reextract import run_stage
     from scraper.crawl import CrawlError, archive_lock
 
@@ -335,11 +350,14 @@ def reextract(db: Path, pending: bool, workers: int | None) -> None:
     try:
         with archive_lock(db):  # not while a crawl writes to it
             archive = open_db(db)
-            pages, projects = run_stage(archive, everything=not pending, workers=workers)
+            pages, _ = run_stage(archive, everything=not pending, workers=workers)
+            counts = project_counts(archive)
             archive.close()
     except CrawlError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Re-extracted {pages} pages: {projects} projects.", err=True)
+    click.echo(f"Re-extracted {pages} pages. The archive {db} holds:", err=True)
+    for line in count_lines(counts):
+        click.echo(f"  {line}", err=True)
 
 
 @cli.command()
@@ -371,8 +389,8 @@ def merge(db: Path, undo: bool) -> None:
 @cli.command()
 @click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to serve.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--host", default=SERVE_HOST, show_default=True)
+@click.option("--port", type=int, default=SERVE_PORT, show_default=True)
 @click.option("--public", is_flag=True, help="Serve a copy without contact names, e-mails and phones (roles kept).")
 def serve(db: Path, host: str, port: int, public: bool) -> None:
     """Publish an archive with Datasette, read-only: search, facets, map, chart, CSV/JSON export.
@@ -385,10 +403,15 @@ def serve(db: Path, host: str, port: int, public: bool) -> None:
 
         kommunarkiv serve --db archive.db --public --host 0.0.0.0
     """
+    _serve(db, host, port, public)
+
+
+def _serve(db: Path, host: str, port: int, public: bool = False) -> None:
+    """Serve the archive until interrupted, first saying where (Datasette names it after the file's stem)."""
     from scraper.publish import PublishError, serve_archive
 
     try:
-        serve_archive(db, host, port, public)
+        serve_archive(db, host, port, public, announce=lambda line: click.echo(line, err=True))
     except PublishError as error:
         raise click.ClickException(str(error)) from None
 
@@ -466,7 +489,7 @@ def export(db: Path, fmt: str, county: str | None, funder: str | None, excel: bo
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to build.")
 @click.option("--no-serve", is_flag=True, help="Build the archive and exit.")
-@click.option("--port", type=int, default=8001, show_default=True, help="Port for Datasette.")
+@click.option("--port", type=int, default=SERVE_PORT, show_default=True, help="Port for Datasette.")
 def demo(db: Path, no_serve: bool, port: int) -> None:
     """Serve the bundled sample sites on loopback, crawl them into an archive, and publish it.
 
@@ -481,7 +504,5 @@ def demo(db: Path, no_serve: bool, port: int) -> None:
     except DemoError as error:
         raise click.ClickException(str(error)) from None
     if not no_serve:
-        from scraper.publish import serve_archive
-
-        serve_archive(db, "127.0.0.1", port)
+        _serve(db, SERVE_HOST, port)
 

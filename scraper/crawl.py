@@ -194,10 +194,11 @@ def extract_pending(db: Path, workers: int | None = None) -> int:
     return how many were extracted. An interrupted crawl leaves them pending for its --resume."""
     archive = open_archive(db)
     try:
-        pages, projects = run_stage(archive, workers=workers)
+        pages, _ = run_stage(archive, workers=workers)
     finally:
         archive.close()
-    logger.info("Extracted %d pages; the archive holds %d projects", pages, projects)
+    logger.info("Extracted %d pages and merged descriptions of the same project (the archive's totals follow)",
+                pages)
     return pages
 
 

@@ -46,9 +46,25 @@ def table_metadata(name: str, spec: dict[str, Any], extra: dict[str, Any], publi
     return meta
 
 
+def database_name(db: Path) -> str:
+    """The name Datasette serves an archive file under: its file stem ("kommuner.db" -> "kommuner")."""
+    return db.stem
+
+
+def database_path(database: str) -> str:
+    """The URL path of a database Datasette serves: "/" and its name tilde-encoded as Datasette's own URLs
+    ("archive" -> "/archive", "arkiv 2025" -> "/arkiv~202025")."""
+    from datasette.utils import tilde_encode
+
+    return "/" + tilde_encode(database)
+
+
 def build_metadata(database: str = DATABASE, public: bool = False) -> dict[str, Any]:
-    """The whole metadata for an archive that Datasette serves as `database` (its file stem); `public` edition."""
+    """The whole metadata for an archive that Datasette serves as `database` (its file stem); `public` edition.
+
+    The front page's links (description_html's `{database}`) point at that database's path."""
     base = metadata_base()
+    base["description_html"] = base["description_html"].replace("{database}", database_path(database))
     declared = {**schema()["tables"], **schema().get("views", {})}
     extras = base.pop("tables")
     unknown = set(extras) - set(declared)

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from twisted.internet.defer import Deferred
 from w3lib.url import canonicalize_url
 
-from pipelines.versions import body_hash, latest_body
+from pipelines.versions import body_hash, latest_body, latest_links
 from pipelines.signals import crawl_error
 from scraper.scrapy_internals import cached_robot_parser, check_scrapy, hold_slot, set_slot_delay
 
@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
 UNCHANGED = "unchanged"  # response flag: the archive already holds this page's current body
+STORED_LINKS = "stored_links"  # request.meta of an unchanged page: the (url, priority) links kept with its version
 
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
@@ -218,9 +219,10 @@ class BoundedCompressionMiddleware(HttpCompressionMiddleware):
 
 
 class ConditionalRequestMiddleware:
-    """Re-fetch a stored page only if it changed: send its ETag and Last-Modified back, and turn a
-    304 (or a body identical to the stored one) into a response flagged "unchanged" that carries the
-    stored body, so the spider still follows its links without the pipelines re-reading it."""
+    """Re-fetch a stored page only if it changed: send its ETag and Last-Modified back, and flag a 304 (or a body
+    identical to the stored one) "unchanged", so the spider follows its links without the pipelines re-reading it.
+    The links kept with the page's version go to the spider in request.meta[STORED_LINKS] (a 304 becomes an empty
+    response with the stored Content-Type); a version stored without links gives a 304 its stored body instead."""
 
     def __init__(self, db_path: str) -> None:
         self.db_path = db_path
@@ -248,6 +250,7 @@ class ConditionalRequestMiddleware:
         for name in CONDITIONAL_HEADERS:
             request.headers.pop(name, None)
         request.meta.pop("stored_body_hash", None)
+        request.meta.pop(STORED_LINKS, None)
         if not request.meta.get("site_id") or request.meta.get("auxiliary") or request.meta.get("unconditional"):
             return
         row = self.archive().execute("select etag, last_modified, body_hash from pages where url = ? and "
@@ -262,22 +265,32 @@ class ConditionalRequestMiddleware:
         request.meta["handle_httpstatus_list"] = [*request.meta.get("handle_httpstatus_list", []), 304]
 
     def process_response(self, request: Request, response: Response) -> Response | Request:
-        """Answer a 304 with the stored body; flag a 200 whose body is the stored one."""
+        """Answer a 304 with the stored links (or body); flag a 200 whose body is the stored one."""
         stored = request.meta.get("stored_body_hash")
-        if not stored:
+        if not stored or response.status not in (200, 304):
             return response
-        if response.status == 304:
-            kept = latest_body(self.archive(), request.url)
-            if kept is None:
-                logger.warning("%s answered 304 but the archive has no body for it; fetching it in full", request.url)
-                return request.replace(meta={**request.meta, "unconditional": True}, dont_filter=True)
-            headers = Headers(response.headers)
-            headers["Content-Type"] = kept[1]
-            return HtmlResponse(url=response.url, status=304, headers=headers, body=kept[0], request=request,
-                                flags=[*response.flags, UNCHANGED])
-        if response.status == 200 and body_hash(response.body) == stored:
+        if response.status == 200 and body_hash(response.body) != stored:
+            return response
+        kept_links = latest_links(self.archive(), request.url)
+        if kept_links is not None:
+            request.meta[STORED_LINKS] = kept_links[0]
+        if response.status == 200:
             return response.replace(flags=[*response.flags, UNCHANGED])
-        return response
+        if kept_links is not None:
+            return self._unchanged(request, response, kept_links[1], b"")
+        kept = latest_body(self.archive(), request.url)
+        if kept is None:
+            logger.warning("%s answered 304 but the archive has no body for it; fetching it in full", request.url)
+            return request.replace(meta={**request.meta, "unconditional": True}, dont_filter=True)
+        return self._unchanged(request, response, kept[1], kept[0])
+
+    @staticmethod
+    def _unchanged(request: Request, response: Response, content_type: str, body: bytes) -> HtmlResponse:
+        """The 304 as an HTML response flagged unchanged, with the stored Content-Type and `body`."""
+        headers = Headers(response.headers)
+        headers["Content-Type"] = content_type
+        return HtmlResponse(url=response.url, status=304, headers=headers, body=body, request=request,
+                            flags=[*response.flags, UNCHANGED])
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from scraper.metadata import render_metadata
+from scraper.metadata import database_name, database_path, render_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +29,17 @@ def metadata_for(db: Path, public: bool = False) -> Path:
     Generated, not the checkout's metadata.yml (the same text for archive.db), so an installed package serves too.
     """
     path = Path(tempfile.mkdtemp(prefix="kommunarkiv-")) / "metadata.yml"
-    path.write_text(render_metadata(db.stem, public), encoding="utf-8")
+    path.write_text(render_metadata(database_name(db), public), encoding="utf-8")
     return path
+
+
+def archive_urls(db: Path, host: str, port: int) -> dict[str, str]:
+    """Where `serve` publishes an archive on host:port: {"database": its tables, "projects": project_overview,
+    "search": the project search page}. Datasette serves the archive under its file stem (database_name), so
+    `--db kommuner.db` is at /kommuner, not /archive."""
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    database = base + database_path(database_name(db))
+    return {"database": database, "projects": database + "/project_overview", "search": base + "/-/sok"}
 
 
 # The public edition runs no SQL of the visitor's: canned queries and table views only.
@@ -108,10 +118,16 @@ def port_free(host: str, port: int) -> None:
                            "(stop what uses it or give another --port)") from None
 
 
-def serve_archive(db: Path, host: str, port: int, public: bool = False) -> None:
-    """Run Datasette on the archive (or its public copy) until interrupted."""
+def serve_archive(db: Path, host: str, port: int, public: bool = False,
+                  announce: Callable[[str], None] | None = None) -> None:
+    """Run Datasette on the archive (or its public copy) until interrupted; once the port and the archive are
+    checked, `announce` is given one line saying where the archive is served (archive_urls)."""
     from datasette.cli import cli as datasette_cli
 
     port_free(host, port)
-    db = prepare(db, public)
-    datasette_cli.main(datasette_args(db, host, port, public), prog_name="datasette")
+    served = prepare(db, public)
+    if announce:
+        urls = archive_urls(db, host, port)
+        announce(f"Serving {db} as the database {database_name(db)!r}: projects {urls['projects']}, "
+                 f"search {urls['search']}, tables {urls['database']}")
+    datasette_cli.main(datasette_args(served, host, port, public), prog_name="datasette")

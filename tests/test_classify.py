@@ -56,3 +56,14 @@ def test_indefinite_project_phrasing_is_a_project_cue():
     assert project_cue_score("Bygdebussen är ett treårigt projekt i norra Dalarna.") >= 1.0
     assert project_cue_score("Det är ett Leaderprojekt som drivs av byalaget.") >= 1.0
     assert project_cue_score("Vi söker en handläggare till vår enhet.") == 0
+
+
+def test_short_english_project_page_and_an_english_call() -> None:
+    facts = [{"funders": [{"name": "European Regional Development Fund"}], "partners": [{"name": "Norrvik Municipality"}],
+              "owner": None, "start": "2024", "end": "2026"}]
+    page = clean_text("Green Docks\nGreen Docks is an Interreg Baltic Sea Region project on cleaner ports. "
+                      "Partners: Norrvik Municipality, Port of Eastvik. The work runs until December 2026.")
+    assert is_project_page(page, facts)
+    call = clean_text("Call for proposals 2025\nThe programme opens a call for proposals in March 2025. The project "
+                      "must have partners in two countries. The application deadline is 15 May 2025.")
+    assert not is_project_page(call, facts)

@@ -5,6 +5,7 @@ import pytest
 
 from pipelines.clean import clean_html, clean_text
 from pipelines.decode import BinaryContent, decode_page
+from pipelines.runs import thin_text
 
 FILES = Path(__file__).parent / "files"
 
@@ -255,3 +256,55 @@ def test_a_very_long_line_is_split_into_bounded_blocks_and_the_text_cut_with_a_m
     assert page.cut_at == 100_000 and len(page.text) <= 100_000
     short = clean_text("Rubrik\n" + sentence * 10)
     assert short.cut_at is None and short.blocks[1].text == (sentence * 10).strip()
+
+
+def test_a_start_page_is_titled_by_its_title_element_not_a_teaser_heading():
+    """On a start page an <h1> may be a news teaser's; the <title> less the site's suffix names the page (on
+    ../shared/html it matches the gold title on all 9 start pages, an <h1> on the 3 that have one)."""
+    teaser = '<article class="news"><h1><a href="/nyheter/bad">Nya badplatsen öppnar i juni</a></h1><p>Kommunen ' \
+             'bygger en ny badplats vid sjön.</p></article>'
+    html = start_page_with("", teaser).replace("<title>Bergby kommun</title>", "<title>Startsida - Bergby kommun</title>")
+    for url in ("https://www.bergby.se/", "https://www.bergby.se", "https://www.bergby.se/sv/"):
+        assert clean_html(html, url).title == "Startsida", url
+    assert clean_html(start_page_with("", teaser), "https://www.bergby.se/").title == "Bergby kommun"  # no suffix
+    # any other page keeps its own heading
+    assert clean_html(html, "https://www.bergby.se/nyheter/bad").title == "Nya badplatsen öppnar i juni"
+    # a start page with no <title> falls back to og:title, then to its heading
+    bare = html.replace("<title>Startsida - Bergby kommun</title>", "")
+    assert clean_html(bare, "https://www.bergby.se/").title == "Nya badplatsen öppnar i juni"
+
+
+CONSENT_TEXT = ('<p>Vi använder kakor (cookies) för att webbplatsen ska fungera och för att förbättra den. Läs mer om '
+                'hur vi använder kakor.</p><button>Godkänn alla</button><button>Endast nödvändiga</button>')
+# Consent banners as the common consent tools and CMSs name them (invented text).
+CONSENT_BANNERS = {
+    "sitevision": f'<div class="sv-cookie-consent-banner">{CONSENT_TEXT}</div>',
+    "wordpress": f'<div id="cookie-notice" class="cn-notice">{CONSENT_TEXT}</div>',
+    "onetrust": f'<div id="onetrust-consent-sdk"><div id="onetrust-banner-sdk">{CONSENT_TEXT}</div></div>',
+    "cookiebot": f'<div id="CybotCookiebotDialog">{CONSENT_TEXT}</div>',
+    "complianz": f'<div class="cmplz-cookiebanner">{CONSENT_TEXT}</div>',
+}
+
+
+@pytest.mark.parametrize("banner", list(CONSENT_BANNERS))
+@pytest.mark.parametrize("main", ["<main></main>", '<main><div id="app"></div></main>', '<div id="app"></div>'])
+def test_a_page_whose_only_text_is_a_consent_banner_is_empty(banner: str, main: str) -> None:
+    """A page rendered by script shows nothing but the consent banner: its main text is empty (crawl_errors
+    kind empty_text), not the banner."""
+    html = (f'<html lang="sv"><head><title>Projekt Ljus - Bergby kommun</title></head><body>{CONSENT_BANNERS[banner]}'
+            f'{main}</body></html>')
+    page = clean_html(html, "https://www.bergby.se/projekt/ljus")
+    assert page.text == "" and page.visible_chars > 100
+    assert thin_text(len(page.text), page.visible_chars).startswith("empty main text")
+
+
+def test_a_consent_banner_class_on_a_wrapper_or_inside_the_main_content_keeps_the_text() -> None:
+    """A body wrapper flagged while the banner shows, and a page about cookies, are no banners."""
+    text = "<h1>Projekt Ljus</h1><p>Projektet finansieras av Europeiska socialfonden och pågår 2024-2026.</p>"
+    wrapped = f'<html><body><div class="page cookie-consent-visible"><main>{text}</main></div></body></html>'
+    assert "Europeiska socialfonden" in clean_html(wrapped, "https://www.bergby.se/projekt/ljus").text
+    wrapped_empty = f'<html><body><div class="page has-cookie-banner"><div id="content">{text}</div></div></body></html>'
+    assert "Europeiska socialfonden" in clean_html(wrapped_empty, "https://www.bergby.se/projekt/ljus").text
+    about = ('<html><body><main><h1>Kakor</h1><div class="cookie-info"><p>Webbplatsen använder kakor för statistik. '
+             'Du kan när som helst ändra ditt samtycke i inställningarna.</p></div></main></body></html>')
+    assert "ändra ditt samtycke" in clean_html(about, "https://www.bergby.se/om-webbplatsen/kakor").text

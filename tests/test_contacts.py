@@ -82,3 +82,21 @@ def test_the_title_after_the_name_wins_over_the_contact_label() -> None:
     assert found["Sofia Åberg"]["role"] == "Processledare"
     assert found["Sofia Åberg"]["email"] == "sofia.aberg@ljusdal.se"
     assert names([Block("p", "Kontaktperson: Nils Ek")])["Nils Ek"]["role"] is None
+
+
+def test_english_contact_label_and_title_lines() -> None:
+    # the English page of a Swedish body's EU project (invented names)
+    found = names([Block("p", "Contact: Maria Sundin, project manager"), Block("p", "maria.sundin@example.se")])
+    assert found["Maria Sundin"]["role"] == "Project manager"
+    assert found["Maria Sundin"]["email"] == "maria.sundin@example.se"
+    found = names([Block("p", "Project coordinator: Olof Brandt")])
+    assert found["Olof Brandt"]["role"] == "Project coordinator"
+    found = names([Block("h2", "Contact"), Block("p", "Tove Lindgren, project leader, +46 70 123 45 67")])
+    assert found["Tove Lindgren"]["role"] == "Project leader"
+
+
+def test_english_staff_sentences_and_quotes_with_a_staff_title() -> None:
+    assert names([Block("p", "Olof Brandt is the project manager.")])["Olof Brandt"]["role"] == "Project manager"
+    assert "Olof Brandt" in names([Block("p", "– We are glad to start, says Olof Brandt, project coordinator.")])
+    assert "Olof Brandt" in names([Block("p", "The project leader, Olof Brandt, says the work has begun.")])
+    assert names([Block("p", "– It is a good day for the region, says Olof Brandt, mayor.")]) == {}

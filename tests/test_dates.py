@@ -110,7 +110,10 @@ def test_find_period_one_end(text, start, end):
         "2020-03-15 Projektet startar i höst.",
         "Nyhet 2020-03-15: Projektet startar i höst.",
         "I april 2019 fick kommunen beskedet att projektet beviljats.",
-        "The project runs from 1 January 2020 to 31 December 2022.",
+        "Tillväxtverket gav klartecken i maj 2024.",
+        "Det är klart att vi i maj 2024 bjuder in till samråd.",
+        "The project was approved in June 2023.",
+        "The project was presented at a conference in Brussels in May 2024.",
     ],
 )
 def test_find_period_none(text):
@@ -208,6 +211,51 @@ def test_robust_on_empty_huge_and_english_text():
 def test_labels_and_label_headings(text, start, end):
     period = find_period(text)
     assert period is not None and (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # the English page of a Swedish body's EU project (invented wordings)
+        ("The project runs from 1 January 2020 to 31 December 2022.", "2020-01-01", "2022-12-31"),
+        ("The project runs from March 2024 to February 2027.", "2024-03", "2027-02"),
+        ("The project runs March 2024 – February 2027 with partners in three countries.", "2024-03", "2027-02"),
+        ("The project runs 2024–2027.", "2024", "2027"),
+        ("Project period: 2024–2027", "2024", "2027"),
+        ("Project duration: 1 March 2024 – 28 February 2027", "2024-03-01", "2027-02-28"),
+        ("Start date: 2024-03-01 End date: 2027-02-28", "2024-03-01", "2027-02-28"),
+        ("The project runs until December 2026.", None, "2026-12"),
+        ("The pilot started in September 2023 and will be completed in August 2026.", "2023-09", "2026-08"),
+        ("The project will be carried out between 2025 and 2026.", "2025", "2026"),
+        ("Duration: May 2023 - April 2026", "2023-05", "2026-04"),
+        ("The project starts in autumn 2024 and runs until the end of 2026.", "2024-09", "2026-12"),
+        ("The project is expected to be finished in spring 2026.", None, "2026-06"),
+        ("The network started in September 2023 and will end in August 2026.", "2023-09", "2026-08"),
+    ],
+)
+def test_english_project_period(text, start, end):
+    period = find_period(text)
+    assert period is not None and (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        # an end without a start: 'klart', a planned end label, an end verb before 'under <season>'
+        ("Klart hösten 2025.", "2025-12"),
+        ("Bygget av scenen är klart våren 2026.", "2026-06"),
+        ("Planerat slut: december 2026", "2026-12"),
+        ("Beräknat klart: hösten 2025", "2025-12"),
+        ("Projektet avslutas under våren 2026.", "2026-06"),
+        ("Förstudien blir klar under 2027.", "2027"),
+        ("Satsningen pågår till och med 2027.", "2027"),
+        ("Projektet löper till utgången av 2026.", "2026-12"),
+        ("Pågår till: 2027", "2027"),
+    ],
+)
+def test_end_without_start(text, end):
+    period = find_period(text)
+    assert period is not None and (period.start, period.end) == (None, end)
 
 
 def test_event_time_label_is_not_a_period():

@@ -15,6 +15,7 @@ from redis import Redis
 
 from pipelines.items import PageItem
 from pipelines.page import Block, CleanPage
+from pipelines.versions import unpack_links
 from scraper.distributed import (ACQUIRE_LEASE, ENQUEUE, _Finished, SpreadPriorityQueue, WorkerScheduler,
                                  worker_settings)
 from scraper.writer import Writer
@@ -116,7 +117,7 @@ def test_a_retried_request_leaves_in_flight_once_queued_again(redis_url):
 def _page(url: str, text: str) -> bytes:
     item = PageItem(url=url, site_id="2523", http_status=200, content_type="text/html", html="", body=b"<p>x</p>",
                     page=CleanPage(url=url, title="T", blocks=[Block("p", text)]),
-                    record={"is_project_page": False, "projects": []})
+                    record={"is_project_page": False, "projects": []}, found_links=[(url + "/mer", 5)])
     return pickle.dumps(("page", item))
 
 
@@ -137,6 +138,8 @@ def test_the_writer_stores_pages_and_a_half_written_batch_again(redis_url, tmp_p
     assert sorted(r[0] for r in db.execute("select url from pages")) == [
         "https://gellivare.se/a", "https://gellivare.se/b", "https://gellivare.se/c"]
     assert db.execute("select status, pages_fetched from crawl_runs").fetchone() == ("finished", 3)
+    assert {url: unpack_links(links) for url, links in db.execute("select url, links_gz from page_versions")} == {
+        url: [(url + "/mer", 5)] for url in ("https://gellivare.se/a", "https://gellivare.se/b", "https://gellivare.se/c")}
     assert report.finished and not list(server.scan_iter("t:*"))  # the crawl's keys are cleared
 
 

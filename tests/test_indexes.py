@@ -10,12 +10,12 @@ import pytest
 from scrapy import Request
 from sqlite_utils import Database
 
-from pipelines.merge import DESCRIPTIONS_SQL
+from pipelines.merge import DESCRIPTIONS_SQL, PROJECT_COUNTS_SQL
 from pipelines.reextract import reextract_archive
 from pipelines.runs import finish_run, record_outcome, resumable_run, resume_run, start_run
 from pipelines.store import (mark_removed, open_archive, prune_organisations, record_error, schema, store_page,
                              store_site, touch_page)
-from pipelines.versions import latest_body
+from pipelines.versions import latest_body, latest_links
 from scraper.datasette_plugins import kommunarkiv_facets, kommunarkiv_pictures
 from scraper.datasette_plugins.kommunarkiv_search import fts_query
 from scraper.metadata import build_metadata
@@ -34,9 +34,9 @@ REPORTS = {
     "active_projects_on_date": {"projects"},  # start and end compared at each project's own precision
     "projects_by_funder": {"project_organisations"},  # a substring of a funder's name or mention
 }
-# Statements over the whole archive by design: pruning after a crawl, re-extraction's closing count, and the
-# merge reading every description to compare them.
-WHOLE_ARCHIVE = ("delete from organisations where id not in", "select count(*) from projects",
+# Statements over the whole archive by design: pruning after a crawl, the archive's totals after a crawl or
+# re-extraction (merge.project_counts), and the merge reading every description to compare them.
+WHOLE_ARCHIVE = ("delete from organisations where id not in", PROJECT_COUNTS_SQL.lower()[:60],
                  DESCRIPTIONS_SQL.lstrip().lower()[:60])
 ALIAS_RE = re.compile(r"\b(?:from|join)\s+\[?(\w+)\]?(?:\s+(?:as\s+)?(?!on\b|where\b|join\b|left\b|group\b|order\b)"
                       r"(\w+))?", re.I)
@@ -92,16 +92,18 @@ def exercise_the_code(db_path: Path) -> list[str]:
     for site, page, projects in ARCHIVE:
         with db.atomic():
             store_site(db, site, NOW)
-            store_page(db, site["id"], page, projects, NOW, body=b"<html><p>" + page["text"].encode() + b"</p></html>")
+            store_page(db, site["id"], page, projects, NOW, body=b"<html><p>" + page["text"].encode() + b"</p></html>",
+                       links=[(page["url"] + "/mer", 0)])
             record_outcome(db, run_id, page["url"], site["id"], "new", [(page["url"] + "/mer", 0, 1)])
     site, page, projects = ARCHIVE[0]
     store_page(db, site["id"], {**page, "text": page["text"] + " Ny mening."}, projects[:0], NOW)
-    touch_page(db, ARCHIVE[1][1]["url"], NOW)
+    touch_page(db, ARCHIVE[1][1]["url"], NOW, [(page["url"] + "/mer", 0)])
     record_error(db, page["url"] + "/borta", site["id"], "http_4xx", "HTTP 404", NOW, run_id)
     resume_run(db, resumable_run(db)["id"])
     finish_run(db, run_id, 1000, 1, NOW)
     mark_removed(db, [ARCHIVE[2][1]["url"]], NOW)
     latest_body(db, page["url"])
+    latest_links(db, page["url"])
     prune_organisations(db)
     middleware = ConditionalRequestMiddleware(str(db_path))
     middleware.archive().conn.set_trace_callback(statements.append)

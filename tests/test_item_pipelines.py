@@ -86,6 +86,15 @@ def test_random_bytes_served_as_html_are_a_binary_error_not_text(store: StorePip
     assert [row["kind"] for row in store.db.query("select kind from crawl_errors")] == ["binary"]
 
 
+def test_a_page_showing_only_its_cookie_banner_is_recorded_as_empty_text(store: StorePipeline) -> None:
+    html = ('<html lang="sv"><head><title>Projekt - Gällivare kommun</title></head><body><div class="sv-cookie-consent-'
+            'banner"><p>Vi använder kakor för att webbplatsen ska fungera. Läs mer om kakor.</p><button>Godkänn'
+            '</button></div><main><div id="app"></div></main></body></html>')
+    store.process_item(CleanPipeline().process_item(fetched_item(html=html)))
+    assert store.db.table("pages").get(URL)["text"] == ""
+    assert [row["kind"] for row in store.db.query("select kind from crawl_errors")] == ["empty_text"]
+
+
 def test_store_pipeline_touches_an_unchanged_page(store: StorePipeline) -> None:
     store.process_item(CleanPipeline().process_item(fetched_item()))
     first = store.db.table("pages").get(URL)

@@ -93,6 +93,8 @@ def problems(record: dict, expected: dict, name_match) -> list[str]:
     for name in expected.get("no_contacts", []):
         if any(c.get("name") == name for c in contacts):
             out.append(f"contact {name} should not be found")
+    if "titles" in expected and sorted(p["title"] for p in projects) != sorted(expected["titles"]):
+        out.append(f"titles: want {expected['titles']}, got {[p['title'] for p in projects]}")
     if "projects" in expected and len(projects) != expected["projects"]:
         out.append(f"projects: want {expected['projects']}, got {[p['title'] for p in projects]}")
     return out

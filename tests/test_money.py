@@ -178,3 +178,13 @@ def test_budget_label_heading_and_its_value_line():
 
 def test_a_partners_share_of_the_budget_is_not_the_budget():
     assert project_budget(["Umeå kommuns del av budgeten är 1,2 miljoner kronor."]) is None
+
+
+def test_english_amounts_with_the_currency_first_and_million() -> None:
+    # the English page of a Swedish body's project
+    budget = project_budget(["Total budget: SEK 4.5 million"])
+    assert budget is not None and (budget.sek, budget.currency) == (4_500_000, "SEK")
+    budget = project_budget(["The project has been granted SEK 1.2 million from the regional fund."])
+    assert budget is not None and budget.sek == 1_200_000
+    assert project_budget(["Total budget: EUR 2.3 million"]) is None  # euro only: no budget in kronor
+    assert [(a.sek, a.currency) for a in parse_amounts("The project received 2.5 million SEK.")] == [(2_500_000, "SEK")]

@@ -70,7 +70,7 @@ def test_lines_without_a_year_or_an_amount(line: str) -> None:
 
 
 @pytest.mark.parametrize("line", ["Budget: 2 350 000", "Budget\n2 350 000", "fem miljoner kronor", "450 kr per månad",
-                                  "3,2 MSEK", "40 000 EUR"])
+                                  "3,2 MSEK", "40 000 EUR", "Total budget: SEK 4 500 000"])
 def test_amounts_are_seen(line: str) -> None:
     assert may_state_amount(line)
 

@@ -129,6 +129,43 @@ def test_organisation_shapes(text: str, expected: dict[str, str]) -> None:
      {"Kemin kaupunki": "partner", "Tornion kaupunki": "partner"}),
     ("Från näringslivet deltar Grustaget i Bjurholm AB och Vindelälvens Turism.", {"Vindelälvens Turism": "partner"}),
     ("Kiruna kommun deltar inte i projektet.", {"Kiruna kommun": "none"}),
+    # an agency granting money out of a fund: both pay (gold: 'finansieras av Jordbruksverket via Landsbygdsfonden')
+    ("Tillväxtverket har beviljat stöd ur Europeiska regionala utvecklingsfonden till projektet.",
+     {"Tillväxtverket": "funder", "Europeiska regionala utvecklingsfonden": "funder"}),
+    ("Jordbruksverket har beviljat 1,8 miljoner kronor ur Landsbygdsfonden till Brattfors kommun.",
+     {"Jordbruksverket": "funder", "Landsbygdsfonden": "funder", "Brattfors kommun": None}),
+    ("Länsstyrelsen har beviljat medel från Havs- och fiskerifonden.",
+     {"Länsstyrelsen": "funder", "Havs- och fiskerifonden": "funder"}),
+    ("Länsstyrelsen har beviljat stöd inom ramen för Landsbygdsprogrammet.",
+     {"Länsstyrelsen": "funder", "Landsbygdsprogrammet": "funder"}),
+    ("Tillväxtverket beviljar stöd från Europeiska regionala utvecklingsfonden till projektet.",
+     {"Tillväxtverket": "funder", "Europeiska regionala utvecklingsfonden": "funder"}),
+    ("Föreningen har beviljats stöd från Tillväxtverket ur Europeiska regionala utvecklingsfonden.",
+     {"Tillväxtverket": "funder", "Europeiska regionala utvecklingsfonden": "funder"}),
+    # the English page of a Swedish body's EU project
+    ("The project is funded by the European Regional Development Fund through Interreg Aurora.",
+     {"European Regional Development Fund": "funder", "Interreg Aurora": "funder"}),
+    ("The pilot is a project between Brattfors Municipality and Northfield College, with support from the "
+     "European Social Fund Plus.", {"Brattfors Municipality": "partner", "Northfield College": "partner",
+                                    "European Social Fund Plus": "funder"}),
+    ("The project is coordinated by Brattfors Municipality.", {"Brattfors Municipality": "owner"}),
+    ("Brattfors Municipality is the project owner and works with Northfield College.",
+     {"Brattfors Municipality": "owner"}),
+    ("Programme: Interreg Aurora", {"Interreg Aurora": "funder"}),
+    ("The project is implemented by Brattfors Municipality in cooperation with Northfield College.",
+     {"Brattfors Municipality": "owner", "Northfield College": "partner"}),
+    ("Region Brattfors participates in the project together with the Municipality of Eastvik.",
+     {"Region Brattfors": "partner", "Municipality of Eastvik": "partner"}),
+    ("Together with the City of Tartu in Estonia, Riga Technical University in Latvia and the Åland Government, "
+     "we develop new services.", {"City of Tartu": "partner", "Riga Technical University": "partner",
+                                  "Åland Government": "partner"}),
+    ("The project involves Brattfors Municipality, Eastvik Harbour and Northfield College.",
+     {"Brattfors Municipality": "partner", "Eastvik Harbour": "partner", "Northfield College": "partner"}),
+    # a fund in parentheses after the EU is the fund the EU pays through, not another name of the EU
+    ("The project is part-financed by the European Union (European Regional Development Fund).",
+     {"European Union": "funder", "European Regional Development Fund": "funder"}),
+    ("Projektet delfinansieras av Europeiska unionen (Europeiska socialfonden).",
+     {"Europeiska unionen": "funder", "Europeiska socialfonden": "funder"}),
 ])
 def test_funder_and_partner_phrasings(text: str, expected: dict[str, str]) -> None:
     found = roles(text)

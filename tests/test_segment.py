@@ -1,6 +1,8 @@
 """Page preparation and the split of listing pages into projects."""
 from __future__ import annotations
 
+import pytest
+
 from pipelines.clean import clean_text
 from pipelines.extract.nlp import load_nlp
 from pipelines.extract.segment import page_title, prepare, split_projects
@@ -216,3 +218,64 @@ def test_one_acronym_project_with_its_forerunner_is_one_project() -> None:
             "Förprojektet KUSTNÄRA avslutades 2022.\n")
     _, (sections, _) = split(text)
     assert len(sections) == 1
+
+
+@pytest.mark.parametrize(("headline", "body", "title"), [
+    ("Nytt Leaderprojekt: Vandringsleder i Ekedalen",
+     "Föreningen Ekedalens vänner har beviljats stöd från Leader Skogsbygd.", "Vandringsleder i Ekedalen"),
+    ("Nu startar projektet Unga entreprenörer",
+     "Projektet drivs av Hagfors kommun och pågår till och med 2026.", "Unga entreprenörer"),
+    ("Projektet Säkra skolvägar drar igång",
+     "Projektet Säkra skolvägar drivs av Sunne kommun.", "Säkra skolvägar"),
+    ("Klartecken för förstudien Fiber till byarna", "Förstudien drivs av Torsby kommun.", "Fiber till byarna"),
+    # no project noun in the headline: the name counts where the text names it as a project
+    ("Levande torg beviljas medel",
+     "Projektet Levande torg har beviljats 1,2 miljoner kronor från Boverket.", "Levande torg"),
+    ("Klartecken för Framtidens mötesplats",
+     "Länsstyrelsen har beviljat medel till projektet Framtidens mötesplats.", "Framtidens mötesplats"),
+    ("Nu drar Torget i Byn igång", "Projektet Torget i Byn drivs av Sunne kommun.", "Torget i Byn"),
+    ("Bygdens hjärta – nytt projekt för föreningslivet", "Det drivs av Hagfors kommun.", "Bygdens hjärta"),
+    ("Sunne kommun får 3 miljoner till Vatten i Sunne",
+     "Projektet Vatten i Sunne ska ge renare sjöar.", "Vatten i Sunne"),
+    ("Pressmeddelande: Grön hamn får EU-stöd", "Projektet Grön hamn drivs av Hagfors kommun.", "Grön hamn"),
+    ("New project: Bright Shores", "The project Bright Shores is led by Sunne Municipality.", "Bright Shores"),
+    ("Nu är projektet Trygga gårdar igång", "Projektet drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Beviljat: Trygga gårdar", "Projektet Trygga gårdar drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Uppstart för projektet Trygga gårdar", "Projektet drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Trygga gårdar förlängs", "Projektet Trygga gårdar drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Avslutat projekt: Trygga gårdar", "Projektet drivs av Sunne kommun.", "Trygga gårdar"),
+    ("Bright Shores receives EU funding", "The project Bright Shores is led by Sunne Municipality.", "Bright Shores"),
+])
+def test_a_news_headline_titles_the_project_by_its_name(headline, body, title) -> None:
+    _, (sections, _) = split(f"{headline}\n{body}\n")
+    assert [s.title for s in sections] == [title]
+
+
+@pytest.mark.parametrize("text", [
+    "Hembygdsföreningen Ekbacken får stöd\nHembygdsföreningen Ekbacken har beviljats stöd från Leader Skogsbygd.\n",
+    "Kommunen får stöd för Ekbacken Arena\nArenan byggs om under året.\n",
+])
+def test_a_headline_without_a_name_the_text_calls_a_project_keeps_its_words(text) -> None:
+    _, (sections, _) = split(text)
+    assert [s.title for s in sections] == [text.split("\n")[0]]
+
+
+def test_english_furniture_and_a_facts_heading_neither_title_nor_split_a_project() -> None:
+    _, (sections, _) = split("Skip to content\nListen\nThis website uses cookies. Read more about cookies\n"
+                             "Salt Meadows – restoring coastal grazing\n"
+                             "Northby Municipality is lead partner in Salt Meadows, an Interreg Aurora project.\n"
+                             "Facts\nFunding: European Regional Development Fund\n"
+                             "Project period: 1 March 2024 – 28 February 2027\n")
+    assert [s.title for s in sections] == ["Salt Meadows – restoring coastal grazing"]
+
+
+def test_a_new_project_headline_without_its_name_takes_the_one_project_its_text_names() -> None:
+    _, (sections, _) = split("Nytt projekt ska ge fler gröna jobb\nProjektet Gröna jobb i Sunne drivs av Sunne kommun.\n")
+    assert [s.title for s in sections] == ["Gröna jobb i Sunne"]
+
+
+def test_a_headline_about_an_organisation_takes_the_one_project_its_text_names() -> None:
+    _, (sections, _) = split("Ekbackens hembygdsförening får stöd\n"
+                             "Ekbackens hembygdsförening har beviljats stöd från Leader Skogsbygd för projektet "
+                             "Bygdens skafferi. Projektet pågår till och med 2027.\n")
+    assert [s.title for s in sections] == ["Bygdens skafferi"]

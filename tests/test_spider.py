@@ -58,11 +58,40 @@ def test_a_gzipped_sitemap_reads_like_a_plain_one(spider: SiteSpider) -> None:
     assert [r.url for r in spider.parse_sitemap(zipped)] == expected
 
 
+def test_a_gz_url_serving_plain_xml_reads_as_a_sitemap(spider: SiteSpider) -> None:
+    """A server that decoded the .gz itself (Content-Encoding: gzip, undone by Scrapy) sends plain XML, here with a BOM."""
+    plain = file_response(GALLIVARE / "sitemap.xml", BASE + "/sitemap.xml", "application/xml", cls=Response)
+    expected = [r.url for r in spider.parse_sitemap(plain)]
+    spider.frontiers = SiteSpider.from_crawler(spider.crawler, sites=[SITE], max_pages=50).frontiers  # forget them
+    decoded = plain.replace(url=BASE + "/sitemap.xml.gz", body=b"\xef\xbb\xbf" + plain.body)
+    assert [r.url for r in spider.parse_sitemap(decoded)] == expected and not spider.sent
+
+
 def test_a_malformed_sitemap_is_skipped_and_recorded(spider: SiteSpider) -> None:
     response = Response(BASE + "/sitemap.xml", body=b"<urlset><url><loc>", request=Request(
         BASE + "/sitemap.xml", meta={"site_id": SITE["id"]}))
     assert list(spider.parse_sitemap(response)) == []
     assert [(signal, kwargs["kind"]) for signal, kwargs in spider.sent] == [(crawl_error, "sitemap")]
+
+
+def corrupt_gzip_sitemaps() -> dict[str, bytes]:
+    """Gzip sitemaps damaged in the ways downloads and disks damage them (invented sitemap, no real page)."""
+    whole = gzip.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                          + b"".join(b"<url><loc>%s/p/%d</loc></url>" % (BASE.encode(), n) for n in range(2000))
+                          + b"</urlset>")
+    return {"truncated": whole[:len(whole) // 2],  # Scrapy's gunzip returns the half it could read: malformed XML
+            "bad checksum": whole[:-8] + bytes(8),
+            "random bytes after the magic": b"\x1f\x8b\x08\x00" + bytes(range(256)) * 8,
+            "no gzip header at all": bytes(range(256)) * 8}
+
+
+@pytest.mark.parametrize("damage", list(corrupt_gzip_sitemaps()))
+def test_a_corrupt_gzip_sitemap_is_recorded_as_sitemap_gzip(spider: SiteSpider, damage: str) -> None:
+    url = BASE + "/sitemap.xml.gz"
+    response = Response(url, body=corrupt_gzip_sitemaps()[damage], headers={"Content-Type": "application/x-gzip"},
+                        request=Request(url, meta={"site_id": SITE["id"]}))
+    assert list(spider.parse_sitemap(response)) == []
+    assert [(signal, kwargs["kind"]) for signal, kwargs in spider.sent] == [(crawl_error, "sitemap_gzip")]
 
 
 def test_a_page_yields_its_item_then_its_same_site_links(spider: SiteSpider) -> None:

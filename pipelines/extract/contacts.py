@@ -42,9 +42,12 @@ def rules() -> dict:
     staff = "|".join(sorted(map(re.escape, data["staff_roles"]), key=len, reverse=True))
     every = "|".join(sorted(map(re.escape, data["staff_roles"] + data["roles"]), key=len, reverse=True))
     data["not_name"] = set(data["not_name_words"])
+    copulas = "|".join(sorted(map(re.escape, data["copulas"]), key=len, reverse=True))
+    determiners = "|".join(map(re.escape, data["title_determiners"]))
     data["staff_sentences"] = [  # case-insensitive only around the titles: names must be capitalised
-        re.compile(rf"(?P<name>{NAME}),? (?i:är|blir|har varit|som är) (?i:ny |vår |projektets )?(?P<role>(?i:{staff}))"),
-        re.compile(rf"(?P<role>(?i:{staff}))(?i:en|n)?(?: (?i:för) [^:,.]{{2,60}}?)?(?: (?i:är)|:)? (?P<name>{NAME})"),
+        re.compile(rf"(?P<name>{NAME}),? (?i:{copulas}) (?i:(?:{determiners}) )?(?P<role>(?i:{staff}))"),
+        re.compile(rf"(?P<role>(?i:{staff}))(?i:en|n)?(?: (?i:för) [^:,.]{{2,60}}?)?(?: (?i:är)|:|,)? "
+                   rf"(?P<name>{NAME})"),
     ]
     quotes = "|".join(map(re.escape, data["quote_verbs"]))
     data["staff_sentences"] += [  # '..., säger Namn Namnsson, projektledare'; 'Org: Namn Namnsson (projektledare)'

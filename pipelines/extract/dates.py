@@ -19,10 +19,12 @@ from pipelines.extract.regexes import alt
 
 _DATA = load("dates")
 _NUMBERS: dict[str, int] = {**load("number_words")["cardinals"], **_DATA["english_cardinals"]}
-_CUES: dict[str, list[str]] = _DATA["cues"]
+_CUES: dict[str, list[str]] = {key: words + _DATA["english_cues"].get(key, []) if isinstance(words, list) else words
+                               for key, words in _DATA["cues"].items()}  # Swedish cues, plus an English page's
 _MONTHS: dict[str, int] = {**_DATA["months"], **_DATA["english_months"]}
 _DAY_ONLY_MONTHS: dict[str, int] = _DATA["day_only_months"]
 _ALL_MONTHS = {**_MONTHS, **_DAY_ONLY_MONTHS}
+_YEAR_MONTHS: dict[str, int] = {**_MONTHS, **_DATA["before_year_months"]}  # months read right before a year
 _DAY_WORDS: dict[str, int] = _DATA["day_words"]
 _SEASONS: dict[str, list[int]] = _DATA["seasons"]
 
@@ -46,6 +48,7 @@ def _stems(*lists: str) -> re.Pattern[str]:
 
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _MONTH = rf"(?:{alt(_MONTHS)})(?!\w)"
+_YEAR_MONTH = rf"(?:{alt(_YEAR_MONTHS)})(?!\w)"
 _ANY_MONTH = rf"(?:{alt(_ALL_MONTHS)})(?!\w)"
 _DAY = rf"(?:[0-3]?\d(?::[ae])?\.?|{alt(_DAY_WORDS)})"
 _DATE_RE = re.compile(
@@ -55,7 +58,7 @@ _DATE_RE = re.compile(
     rf"|(?P<dmy_d>{_DAY})\s+(?P<dmy_m>{_ANY_MONTH})\.?,?\s+(?P<dmy_y>{_YEAR})(?!\d)"
     rf"|(?P<turn>{alt(_DATA['turn_of_year'])})\s+(?P<turn_a>{_YEAR})\s*[/–-]\s*(?P<turn_b>{_YEAR}|\d\d)(?!\d)"
     rf"|(?P<sea>{alt(_SEASONS)})\s+(?P<sea_y>{_YEAR})(?!\d)"
-    rf"|(?P<my_m>{_MONTH})\.?\s+(?P<my_y>{_YEAR})(?!\d)"
+    rf"|(?P<my_m>{_YEAR_MONTH})\.?\s+(?P<my_y>{_YEAR})(?!\d)"
     rf"|(?P<dm_d>{_DAY})\s+(?P<dm_m>{_ANY_MONTH})\.?"
     rf"|(?P<mo_m>{_MONTH})"
     rf"|(?P<ys_a>{_YEAR})\s*/\s*(?P<ys_b>{_YEAR}|\d\d)(?![\d/])"
@@ -69,8 +72,8 @@ _LABEL = (rf"(?:(?P<start>{alt(_CUES['start_label'])})\w*|(?P<end>{alt(_CUES['en
           rf"|(?P<period>(?:{alt(_CUES['label'])})\w*|(?:{alt(_CUES['exact_label'])})(?!\w)))")
 _LABEL_RE = re.compile(rf"^\W*{_LABEL}\s*:", re.I)
 _BARE_LABEL_RE = re.compile(rf"^\W*{_LABEL}\W*$", re.I)  # a label heading whose value is on the next line
-_END_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['end_preps'])})\s+(?:den\s+|i\s+)?$", re.I)
-_START_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['start_preps'])})\s+(?:den\s+|i\s+)?$", re.I)
+_END_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['end_preps'])})\s*:?\s+(?:den\s+|i\s+)?$", re.I)
+_START_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['start_preps'])})\s*:?\s+(?:den\s+|i\s+)?$", re.I)
 _SPAN_PREP_RE = re.compile(rf"(?<!\w)(?:{alt(_CUES['span_preps'])})\s+(?:den\s+|hela\s+)?$", re.I)
 _PERIOD_RE = _stems("period")
 _ACTIVITY_RE = _stems("activity")
@@ -132,6 +135,19 @@ class _Mention:
 
 
 @dataclass(frozen=True)
+class _Sentence:
+    """What a whole sentence says about its dates, read once per sentence rather than once per date in it (a long
+    one-line page holds thousands of dates: reading the sentence again for each was quadratic)."""
+
+    text: str
+    index: int
+    label: str | None  # the period label the sentence starts with ('Projekttid:'), if any
+    event: bool  # it tells of a meeting or an event
+    named: bool  # it names a project ('projektet', 'ett ESF-projekt')
+    many: bool  # it dates a set of projects (see _about_many)
+
+
+@dataclass(frozen=True)
 class _Candidate:
     """A date the cue words tie to the project's period."""
 
@@ -185,7 +201,7 @@ def _mention(m: re.Match[str]) -> _Mention | None:
         first, last = _SEASONS[re.sub(r"\s+", " ", g("sea").lower())]
         return _Mention(s, e, (y, first, None), (y, last, None), "season")
     if g("my_y"):
-        d = (int(g("my_y")), _MONTHS[g("my_m").lower()], None)
+        d = (int(g("my_y")), _YEAR_MONTHS[g("my_m").lower()], None)
         return _Mention(s, e, d, d, "month")
     if g("dm_m"):
         mo = _ALL_MONTHS[g("dm_m").lower()]
@@ -272,10 +288,9 @@ def _is_name_part(before: str, offset: int) -> bool:
     return bool(_NAME_WORD_RE.search(word)) or word[:1].isupper()
 
 
-def _judge(
-    sentence: str, m: _Mention, span: tuple[int, int], label: str | None, event: bool, index: int
-) -> _Candidate | None:
+def _judge(context: _Sentence, m: _Mention, span: tuple[int, int]) -> _Candidate | None:
     """How strongly the words around a date make it the project's start, end or both."""
+    sentence, label = context.text, context.label
     prev_end, next_start = span
     before = sentence[max(0, m.start - _LOOKBACK): m.start]
     prefix = sentence[max(prev_end, m.start - _LOOKBACK): m.start]
@@ -291,24 +306,25 @@ def _judge(
     if m.precision == "year" and (_is_name_part(before, m.start) or after_word in _YEAR_BLOCKERS):
         return None
 
-    if not label and (_off_project(sentence, prefix) or _about_many(sentence)):
+    if not label and (_off_project(context.named, prefix) or context.many):
         return None
     window = _outside_relative_clause(prefix, window)
 
     score, direction = (3, None) if label else (0, None)
     if _PROJECT_SPAN_RE.search(prefix[-60:]):
         score, direction = 3, "both"  # "ett projekt under 2022"
+    spanning = False  # 'under 2026' spans the period unless a verb says which end ('avslutas under våren 2026')
     for regex, prep_dir in ((_END_PREP_RE, "end"), (_START_PREP_RE, "start"), (_SPAN_PREP_RE, "both")):
         if score < 3 and regex.search(prefix[-40:]):
-            score, direction = max(score, 2), prep_dir
+            score, direction, spanning = max(score, 2), prep_dir, prep_dir == "both"
             break
     for verb_score, verb_dir in filter(None, (_verb_cue(window, from_right=True), post_cue)):
         score = max(score, verb_score)
-        direction = direction or verb_dir
+        direction = verb_dir if spanning and verb_dir else direction or verb_dir
     direction = direction or (label if label != "period" else None)
     if m.is_range and score == 0 and m.precision != "year":
         score = 1  # "1 februari 2021 – 31 januari 2023" reads as a period even without a cue
-    if score == 0 or (score < 3 and event):
+    if score == 0 or (score < 3 and context.event):
         return None
     if m.is_range:
         direction = "both"
@@ -316,7 +332,7 @@ def _judge(
         direction = "both" if m.precision in ("year", "season") else "start"
     start = m.lo if direction in ("start", "both") else None
     end = m.hi if direction in ("end", "both") else None
-    return _Candidate(start, end, score, m.precision, index, bool(_PROJECT_NOUN_RE.search(sentence)))
+    return _Candidate(start, end, score, m.precision, context.index, context.named)
 
 
 def _about_many(sentence: str) -> bool:
@@ -325,10 +341,11 @@ def _about_many(sentence: str) -> bool:
     return bool(_MANY_PROJECTS_RE.search(sentence)) and not _ONE_PROJECT_RE.search(sentence)
 
 
-def _off_project(sentence: str, prefix: str) -> bool:
-    """Whether a sentence naming no project dates a goal or the body's own work instead of the project:
-    'Kommunen ska vara fossilfri till 2035' (target year), 'Sedan 2021 söker vi medel' (ongoing activity)."""
-    if _PROJECT_NOUN_RE.search(sentence):
+def _off_project(named: bool, prefix: str) -> bool:
+    """Whether a sentence naming no project (named: whether it names one) dates a goal or the body's own work instead
+    of the project: 'Kommunen ska vara fossilfri till 2035' (target year), 'Sedan 2021 söker vi medel' (ongoing
+    activity); prefix: the words before the date."""
+    if named:
         return False
     return bool(_SINCE_RE.search(prefix[-40:]) or (_TARGET_RE.search(prefix) and _END_PREP_RE.search(prefix[-40:])))
 
@@ -384,13 +401,16 @@ def _candidates(sentences: list[str]) -> list[_Candidate]:
     out = []
     for index, sentence in enumerate(sentences):
         mentions = _mentions(sentence)
+        if not mentions:
+            continue
         label_match = _LABEL_RE.match(sentence)
-        label = label_match.lastgroup if label_match else None
-        event = bool(mentions) and bool(_EVENT_RE.search(sentence))
+        context = _Sentence(sentence, index, label_match.lastgroup if label_match else None,
+                            bool(_EVENT_RE.search(sentence)), bool(_PROJECT_NOUN_RE.search(sentence)),
+                            _about_many(sentence))
         for i, m in enumerate(mentions):
             prev_end = mentions[i - 1].end if i else 0
             next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(sentence)
-            c = _judge(sentence, m, (prev_end, next_start), label, event, index)
+            c = _judge(context, m, (prev_end, next_start))
             if c:
                 out.append(c)
     return out

@@ -40,7 +40,9 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def municipality_rows(data: Path) -> Iterator[tuple[dict, list[str], list[str]]]:
-    """(registry row, organisation names, bare place names) for each of the 290 municipalities."""
+    """(registry row, organisation names, bare place names) for each of the 290 municipalities; the names include the
+    English forms of a municipality's English pages ('Växjö Municipality', 'Municipality of Växjö', 'City of
+    Stockholm')."""
     for r in read_csv(data / "municipalities.csv"):
         full, official, short = r["full_name"], r["official_name"] or r["full_name"], r["name"]
         canonical = official if official.endswith(" stad") else full
@@ -48,6 +50,8 @@ def municipality_rows(data: Path) -> Iterator[tuple[dict, list[str], list[str]]]
         if official.endswith(" stad"):
             names |= {f"{short} stad", f"{full.removesuffix(' kommun')} stad"}
         names |= {genitive(n) for n in set(names)}
+        names |= {f"{short} Municipality", f"Municipality of {short}"} | ({f"City of {short}"} if
+                                                                          official.endswith(" stad") else set())
         places = {short, full.removesuffix(" kommun")}
         row = {"id": f"kommun/{r['kommunkod']}", "kind": "municipality", "name": canonical, "code": r["kommunkod"],
                "county_code": r["county_code"], "county": r["county_name"], "host": host_of(r["website"]),

@@ -59,6 +59,12 @@ _BARE_RE = re.compile(
     r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d{4,})(?![\d%]|[,.]\d|\s*(?:%|procent))",
     re.I,
 )
+_PREFIX_CURRENCIES: dict[str, str] = _DATA["prefix_currencies"]
+_PREFIX_RE = re.compile(  # an English page's 'SEK 4.5 million', 'EUR 2 100 000'
+    rf"(?<![\w€])(?P<cur>{alt(_PREFIX_CURRENCIES)})\s*(?P<num>{_NUM})"
+    rf"(?:\s*(?P<mult>{alt(_MULTIPLIERS)})(?!\w))?(?!\w)",
+    re.I,
+)
 _LABEL_LINE_RE = re.compile(rf"^\W*(?:{alt(_DATA['bare_labels'])})\s*:?\s*$", re.I)
 _PERCENT_RE = re.compile(r"(?<![\w.,])(?P<num>\d+(?:[.,]\d+)?)\s*(?:%|procent(?!\w))", re.I)
 _APPROX_RE = re.compile(rf"(?:{alt(_DATA['approximators'])})\s+", re.I)
@@ -114,6 +120,12 @@ def _spans(sentence: str) -> list[tuple[int, int, int, str, str]]:
         if not (m.group("cur1") or m.group("cur2") or m.group("compact")) and _NOT_MONEY_AFTER.match(sentence, m.end()):
             continue
         found.append((m.start(), m.end(), int(read[0].to_integral_value()), read[1], m.group(0)))
+    for m in _PREFIX_RE.finditer(sentence):
+        value = _number(m.group("num"))
+        if value is not None:
+            value *= _MULTIPLIERS[m.group("mult").lower()] if m.group("mult") else 1
+            currency = _PREFIX_CURRENCIES[m.group("cur").lower()]
+            found.append((m.start(), m.end(), int(value.to_integral_value()), currency, m.group(0)))
     for m in _BARE_RE.finditer(sentence):
         value = _number(m.group("num"))
         if value is not None:
@@ -212,14 +224,15 @@ def project_budget(sentences: list[str]) -> Amount | None:
 
 
 _UNITS = f"{alt(_COMPACT)}|{alt(_MULTIPLIERS)}"
-_PROBE_RE = re.compile(  # what every amount holds: the parts of _AMOUNT_RE and _BARE_RE, without their look-arounds
-    rf"\d\s*(?:{_UNITS}|{alt(_CURRENCIES)})|(?:{_WORD_NUM})\s*(?:{_UNITS})|(?:{alt(_DATA['bare_labels'])})[\s:]*\d", re.I)
+_PROBE_RE = re.compile(  # what every amount holds: the parts of _AMOUNT_RE, _PREFIX_RE and _BARE_RE, no look-arounds
+    rf"\d\s*(?:{_UNITS}|{alt(_CURRENCIES)})|(?:{_WORD_NUM})\s*(?:{_UNITS})|(?:{alt(_DATA['bare_labels'])})[\s:]*\d"
+    rf"|(?:{alt(_PREFIX_CURRENCIES)})\s*\d", re.I)
 
 
 def may_state_amount(text: str) -> bool:
     """False only when neither project_budget nor item_amount finds an amount in `text` or any part of it (a
     label line joined to its value included): every amount is a number followed by a unit or currency, a number
-    word followed by a unit, or a bare label and its digits."""
+    word followed by a unit, a currency followed by a number ('SEK 4.5 million'), or a bare label and its digits."""
     return bool(_PROBE_RE.search(text))
 
 def item_amount(item: str) -> Amount | None:

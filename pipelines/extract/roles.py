@@ -90,11 +90,13 @@ class RoleCues:
         self.logo_funds = tuple(data["logo_funder_prefixes"])
         self.appositives = tuple(data["appositive_endings"])
         self.prepositions = frozenset(data["prepositions"])
+        self.place_prepositions = self.prepositions | frozenset(data["place_prepositions"])
         self.project_nouns = frozenset(data["name_of_project_before"])
         self.list_labels: dict[str, str] = data["list_labels"]
         self.member_groups = frozenset(data["member_groups"])
         self.max_item_words: int = data["max_item_words"]
         self.programme_funders = tuple(data["programme_funder_prefixes"])
+        self.fund_parents = tuple(data["fund_parent_prefixes"])
         self.max_items: int = data["max_list_items"]
         self.quiet = re.compile("|".join(data["quiet_sentences"]), re.I)
         by_phrase: dict[str, tuple[str | None, str | None]] = {}
@@ -232,7 +234,7 @@ class RoleCues:
         if before is not None and before.text in "”“\"«'":
             return False
         after = doc[end] if end < sent.end else None
-        in_place = after is not None and after.lower_ in self.prepositions and end + 1 < sent.end and (
+        in_place = after is not None and after.lower_ in self.place_prepositions and end + 1 < sent.end and (
             self._place_at(doc[end + 1], places))
         return (after is None or after.i in taken or not after.is_alpha or not after.text[:1].islower() or
                 after.lower_ in self.connectors | self.breakers | self.before_breakers or in_place)
@@ -328,11 +330,13 @@ class RoleCues:
         return out
 
     def _is_alias(self, member: Span, members: list[Span], depths: dict[int, int]) -> bool:
-        """Whether a member stands in parentheses right after another member: 'Naturresursinstitutet (Luke)'."""
+        """Whether a member stands in parentheses right after another member: 'Naturresursinstitutet (Luke)'; not a
+        fund after the EU ('Europeiska unionen (Regionalfonden)': the fund the EU pays through)."""
         doc, depth = member.doc, depths.get(member.start, 0)
         opening = next((i for i in range(member.start - 1, member.sent.start - 1, -1)
                         if doc[i].text == "(" and depths.get(i, 0) == depth - 1), None)
-        return opening is not None and any(m.end == opening for m in members)
+        return opening is not None and any(m.end == opening and not (
+            m.id_.startswith(self.fund_parents) and member.id_.startswith(self.programme_funders)) for m in members)
 
     def list_label(self, sent: Span) -> str | None:
         """The role a heading such as 'Finansiärer' or 'Projektpartners:' gives to the list below it; a line

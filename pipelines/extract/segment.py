@@ -82,6 +82,18 @@ def page_rules() -> dict:
     data["glued_re"] = re.compile(r"^(" + "|".join(re.escape(p) for p in data["glued_labels"]) + r")(?=[A-ZÅÄÖ0-9])|^(" +
                                   "|".join(f"{re.escape(k)}(?={v})" for k, v in data["glued_lower_labels"].items()) + ")")
     data["not_title_re"] = re.compile("|".join(re.escape(p) for p in data["item_not_title_stems"]), re.I)
+    data["headline_res"] = [(re.compile(p, re.I), mention)
+                            for p, mention in zip(data["headline_titles"], data["headline_needs_mention"], strict=True)]
+    cues = "|".join(re.escape(c) for c in sorted(data["project_name_cues"], key=len, reverse=True))
+    labels = "|".join(map(re.escape, data["headline_labels"]))
+    data["headline_label_re"] = re.compile(rf"^(?:{labels})\s*[:–-]\s*", re.I)
+    nouns = "|".join(map(re.escape, data["named_project_nouns"]))
+    stops = "|".join(sorted(map(re.escape, data["name_stop_words"]), key=len, reverse=True))
+    data["named_project_re"] = re.compile(
+        rf"(?<!\w)(?i:{nouns})\s+[”“\"«]?(?P<name>[A-ZÅÄÖ0-9][^.,;:!?()”“\"»\n]{{0,60}}?)[”“\"»]?"
+        rf"(?=\s+(?:{stops})(?!\w)|\s*[.,;:!?()\n]|\s*$)")
+    data["headline_shape_re"] = re.compile(data["headline_shape"], re.I)
+    data["named_before"] = rf"(?<!\w)(?i:{cues})\s+[”“\"«]?"
     return data
 
 
@@ -164,12 +176,39 @@ def _is_candidate(block: Block, previous: Block | None = None) -> bool:
             text.lower() not in page_rules()["label_headings"] and not find_emails(text))
 
 
-def _clean_title(text: str) -> str:
+def _clean_title(text: str, body: str = "") -> str:
     """A heading as a project title ("Om Levande fäbodar" -> "Levande fäbodar", "Craftland - ett EU-projekt" ->
-    "Craftland")."""
+    "Craftland", "Nu startar projektet Gröna gårdar" -> "Gröna gårdar"); body: the project's text, where a headline
+    without a project noun ('Gröna gårdar beviljas medel') must name it as a project."""
     text = re.sub(r"^(?:Om|Fakta om|Mer om)\s+", "", text.strip())
+    text = page_rules()["headline_label_re"].sub("", text)
+    name = _headline_name(text, body)
+    if name is None and page_rules()["headline_shape_re"].search(f" {text} "):
+        name = _named_project(body)
+    text = name or text
     text = SAYS_PROJECT_RE.sub("", text)
     return text.strip(" .:")
+
+
+def _named_project(body: str) -> str | None:
+    """The one project a text names after a project noun ('för projektet Bygdens skafferi.'), else None."""
+    names = {m.group("name").strip() for m in page_rules()["named_project_re"].finditer(body)}
+    return names.pop() if len(names) == 1 else None
+
+
+def _headline_name(text: str, body: str) -> str | None:
+    """The project's name a news headline is written around (page_text.json 'headline_titles'), else None."""
+    for pattern, needs_mention in page_rules()["headline_res"]:
+        m = pattern.match(text)
+        name = m.group("name").strip(" .:!”“\"«»") if m else ""
+        if not (name[:1].isupper() or name[:1].isdigit()):
+            continue
+        quoted = rf"[”“\"«]{re.escape(name)}[”“\"»]"
+        named = rf"{page_rules()['named_before']}{re.escape(name)}(?!\w)"
+        if needs_mention and not re.search(rf"{named}|{quoted}", body, re.I):
+            continue
+        return name
+    return None
 
 
 def page_title(page_text: PageText, fallback: str) -> str:
@@ -193,7 +232,7 @@ def section_title(page_text: PageText, first: int, last: int, fallback: str) -> 
             return m.group("name").strip()
     heading = next((b.text for i, b in enumerate(page_text.blocks[first:last], first)
                     if _is_candidate(b, page_text.blocks[i - 1] if i else None)), None)
-    return _clean_title(heading or fallback)
+    return _clean_title(heading or fallback, "\n".join(b.text for b in page_text.blocks[first:last]))
 
 
 NAME_RUN = r"[A-ZÅÄÖ0-9][\w-]*(?:\s+(?:[a-zåäö]{1,3}\s+)?[A-ZÅÄÖ0-9][\w-]*)*"  # 'Help for Newcomers'

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from gzip import GzipFile
+from io import BytesIO
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -15,17 +17,17 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
                                DownloadTimeoutError, IgnoreRequest)
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from pipelines.items import PageItem
 from pipelines.runs import Frontier
+from pipelines.versions import Links
 from pipelines.signals import crawl_error, site_moved
 from pipelines.urls import netloc
 from scraper.frontier import SiteFrontier, SiteScopes, canonical_url
-from scraper.middlewares import UNCHANGED, Loss
+from scraper.middlewares import STORED_LINKS, UNCHANGED, Loss
 
 STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -39,6 +41,34 @@ def _header(response: Response, name: str) -> str | None:
 
 
 UNREACHABLE_KINDS = ("dns", "connection", "timeout")  # a dead host: logged once per site, not once per URL
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_TYPES = ("application/gzip", "application/x-gzip")
+
+
+class SitemapTooLarge(ValueError):
+    """A gzip sitemap that inflates beyond the sitemap size limit."""
+
+
+def is_gzip_sitemap(response: Response) -> bool:
+    """Whether a sitemap response is gzip: gzip's magic number, or a `.gz` URL or gzip Content-Type with a body that
+    is no XML (a gzip file damaged from its first bytes on, to be recorded as a corrupt gzip sitemap)."""
+    if response.body[:2] == GZIP_MAGIC:
+        return True
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    declared = urlsplit(response.url).path.lower().endswith(".gz") or content_type.startswith(GZIP_TYPES)
+    return declared and response.body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] != b"<"
+
+
+def gunzip_whole(data: bytes, max_size: int) -> bytes:
+    """The inflated gzip sitemap, read in full with the standard library's gzip (streamed, so a bomb costs at most
+    `max_size` bytes). SitemapTooLarge beyond `max_size`; OSError (gzip.BadGzipFile), EOFError or zlib.error for
+    a corrupt one: truncated, a wrong checksum, no gzip at all. (Scrapy's gunzip returns as much as it could
+    read of a damaged file, which then reads as a malformed sitemap rather than a corrupt gzip one.)"""
+    with GzipFile(fileobj=BytesIO(data)) as stream:
+        inflated = stream.read(max_size + 1)
+    if len(inflated) > max_size:
+        raise SitemapTooLarge(f"inflates beyond {max_size} bytes")
+    return inflated
 
 
 class SiteSpider(scrapy.Spider):
@@ -142,11 +172,11 @@ class SiteSpider(scrapy.Spider):
         """
         site_id = response.meta["site_id"]
         body = response.body
-        if body[:2] == b"\x1f\x8b":
+        if is_gzip_sitemap(response):
             limit = self.settings.getint("SITEMAP_MAXSIZE")
             try:
-                body = gunzip(body, max_size=limit)
-            except ValueError:  # scrapy's _DecompressionMaxSizeExceeded
+                body = gunzip_whole(body, max_size=limit)
+            except SitemapTooLarge:
                 self._loss(response.url, site_id, "sitemap_too_large",
                            f"gzip sitemap inflates beyond {limit} bytes (a gzip bomb?)")
                 return
@@ -187,25 +217,32 @@ class SiteSpider(scrapy.Spider):
             yield PageItem(url=response.url, site_id=site_id, http_status=response.status, content_type=content_type,
                            html="", state="skipped")
             return
-        requests = list(self._follow_links(response, site_id))
-        depth = response.meta.get("depth", 0) + 1
         fetched = UNCHANGED not in response.flags
+        depth = response.meta.get("depth", 0)
+        stored = None if fetched else response.meta.get(STORED_LINKS)
+        found = stored if stored is not None else self._read_links(response, depth)
+        requests = list(self._follow_links(found or [], site_id, depth))
         yield PageItem(url=response.url, site_id=site_id, http_status=response.status, content_type=content_type,
                        html=response.text if fetched else "", state="fetched" if fetched else "unchanged",
                        body=response.body if fetched else None, etag=_header(response, "ETag"),
                        last_modified=_header(response, "Last-Modified"),
-                       links=[(request.url, request.priority, depth) for request in requests])
+                       links=[(request.url, request.priority, depth + 1) for request in requests],
+                       found_links=None if stored is not None else found)
         yield from requests
 
-    def _follow_links(self, response: TextResponse, site_id: str) -> Iterator[scrapy.Request]:
+    def _read_links(self, response: TextResponse, depth: int) -> Links | None:
+        """The page's links as (url, priority), from its body; None past the depth limit (not read)."""
+        if self.depth_limit and depth + 1 > self.depth_limit:
+            return None
+        return [(link.url, self._priority(link.url, link.text)) for link in self.link_extractor.extract_links(response)]
+
+    def _follow_links(self, links: Links, site_id: str, depth: int) -> Iterator[scrapy.Request]:
         """Requests for the page's links on the same site, within the depth limit and the site's frontier."""
-        if self.depth_limit and response.meta.get("depth", 0) + 1 > self.depth_limit:
+        if self.depth_limit and depth + 1 > self.depth_limit:
             return
-        for link in self.link_extractor.extract_links(response):
-            if self._site_of(link.url) == site_id:
-                request = self._page_request(site_id, link.url, priority=self._priority(link.url, link.text))
-                if request:
-                    yield request
+        for url, priority in links:
+            if self._site_of(url) == site_id and (request := self._page_request(site_id, url, priority=priority)):
+                yield request
 
     def _adopt_redirect(self, response: Response, site_id: str) -> Iterator[scrapy.Request]:
         """When a site's home page redirects to another host, crawl that host (and its sitemap) as the site."""
