@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pipelines.extract.dates import may_state_period
@@ -12,6 +12,8 @@ from pipelines.page import CleanPage
 
 CUES = Path(__file__).with_name("extract") / "data" / "classify.json"
 MAX_CHARS = 200_000  # the classifier reads no further into a page
+SCORED = 256  # texts whose cue scores are kept: a page is scored before NLP (may_be_project_page) and after it
+# (is_project_page), up to a chunk of pages apart (pipelines.extract.engine.CHUNK, 64)
 FACT_KEYS = ("funders", "partners", "owner", "start", "end", "budget_sek")
 ORGANISATION_KEYS = 3  # the first three fact keys name organisations; the others are read from years and amounts
 WORD_RE = re.compile(r"[^\W\d_]+")
@@ -29,15 +31,22 @@ def _cues() -> dict:
     return data
 
 
+@lru_cache(maxsize=SCORED)
 def project_cue_score(text: str) -> float:
     """The weight of the project cues in a text."""
     return sum(weight for pattern, weight in _cues()["project"] if pattern.search(text))
 
 
+@lru_cache(maxsize=SCORED)
+def other_cue_score(text: str) -> float:
+    """The weight of the call, agenda and funding-information cues in a text."""
+    return sum(weight for pattern, weight in _cues()["not_project"] if pattern.search(text))
+
+
 def project_page_score(text: str, projects: list[dict]) -> float:
     """Project cues minus call/agenda/funding-information cues, plus a bonus for the project facts found."""
     cues = _cues()
-    score = project_cue_score(text) - sum(weight for pattern, weight in cues["not_project"] if pattern.search(text))
+    score = project_cue_score(text) - other_cue_score(text)
     facts = sum(1 for project in projects for key in FACT_KEYS if project.get(key))
     listed = sum(1 for project in projects if project.get("owner") or project.get("budget_sek") or
                  project.get("partners")) >= 2
@@ -82,5 +91,5 @@ def may_be_project_page(page: CleanPage, text: str) -> bool:
     if (score < cues["min_project_cues"] and cues["min_fact_kinds"] > ORGANISATION_KEYS
             and not (may_state_period(text) or may_state_amount(text))):
         return False
-    against = sum(weight for pattern, weight in cues["not_project"] if pattern.search(head))
+    against = other_cue_score(head)
     return score - against + cues["max_fact_bonus"] + cues["listing_weight"] >= cues["threshold"]

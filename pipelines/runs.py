@@ -76,10 +76,19 @@ def record_outcome(db: Database, run_id: int, url: str, site_id: str | None, out
 
 
 def interrupt_run(db: Database, run_id: int, bytes_received: int) -> None:
-    """Leave a stopped run resumable."""
+    """Leave a stopped run resumable (its frontier kept for --resume), with its page and error counts so far."""
+    run = db.table("crawl_runs").get(run_id)
     with write_transaction(db):
-        db.execute("update crawl_runs set status = 'interrupted', bytes_received = bytes_received + ? where id = ?",
-                   [bytes_received, run_id])
+        totals: Counter = Counter()
+        for site in json.loads(run["sites"]):
+            row = _site_totals(db, run_id, site["id"])
+            totals.update({k: row[k] or 0 for k in RUN_COUNTS})
+        errors = db.execute("select count(*) from crawl_errors where run_id = ?", [run_id]).fetchone()[0]
+        db.table("crawl_runs").update(run_id, {**totals, "status": "interrupted", "errors": errors,
+                                               "bytes_received": run["bytes_received"] + bytes_received})
+
+
+RUN_COUNTS = ("pages_fetched", "pages_unchanged", "pages_new", "pages_changed", "pages_removed")  # a run's page totals
 
 
 def finish_run(db: Database, run_id: int, bytes_received: int, remove_after: int, now: str) -> list[dict[str, Any]]:
@@ -99,8 +108,7 @@ def finish_run(db: Database, run_id: int, bytes_received: int, remove_after: int
         errors = dict(db.execute("select kind, count(*) from crawl_errors where run_id = ? group by kind", [run_id]))
         totals = Counter()
         for row in site_rows:
-            totals.update({k: row[k] for k in ("pages_fetched", "pages_unchanged", "pages_new", "pages_changed",
-                                               "pages_removed")})
+            totals.update({k: row[k] for k in RUN_COUNTS})
         db.table("crawl_runs").update(run_id, {
             **totals, "ended_at": now, "status": "finished", "errors": sum(errors.values()),
             "errors_by_kind": json.dumps(errors, sort_keys=True), "bytes_received": run["bytes_received"] + bytes_received,

@@ -390,7 +390,7 @@ def merge(db: Path, undo: bool) -> None:
 @click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to serve.")
 @click.option("--host", default=SERVE_HOST, show_default=True)
-@click.option("--port", type=int, default=SERVE_PORT, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=SERVE_PORT, show_default=True)
 @click.option("--public", is_flag=True, help="Serve a copy without contact names, e-mails and phones (roles kept).")
 def serve(db: Path, host: str, port: int, public: bool) -> None:
     """Publish an archive with Datasette, read-only: search, facets, map, chart, CSV/JSON export.
@@ -489,7 +489,8 @@ def export(db: Path, fmt: str, county: str | None, funder: str | None, excel: bo
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("archive.db"),
               show_default=True, help="Archive to build.")
 @click.option("--no-serve", is_flag=True, help="Build the archive and exit.")
-@click.option("--port", type=int, default=SERVE_PORT, show_default=True, help="Port for Datasette.")
+@click.option("--port", type=click.IntRange(1, 65535), default=SERVE_PORT, show_default=True,
+              help="Port for Datasette.")
 def demo(db: Path, no_serve: bool, port: int) -> None:
     """Serve the bundled sample sites on loopback, crawl them into an archive, and publish it.
 

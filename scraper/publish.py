@@ -23,12 +23,13 @@ TARGETS = {"package": ["package", "--tag", "kommunarkiv"],
            "cloudrun": ["publish", "cloudrun", "--service", "kommunarkiv"]}
 
 
-def metadata_for(db: Path, public: bool = False) -> Path:
-    """metadata.yml for an archive, generated for its name (and edition) into a new temporary folder.
+def metadata_for(db: Path, public: bool = False, folder: Path | None = None) -> Path:
+    """metadata.yml for an archive, generated for its name (and edition) into `folder` (default: a new temporary
+    folder, left for the printed `datasette publish` command to read).
 
     Generated, not the checkout's metadata.yml (the same text for archive.db), so an installed package serves too.
     """
-    path = Path(tempfile.mkdtemp(prefix="kommunarkiv-")) / "metadata.yml"
+    path = (folder or Path(tempfile.mkdtemp(prefix="kommunarkiv-"))) / "metadata.yml"
     path.write_text(render_metadata(database_name(db), public), encoding="utf-8")
     return path
 
@@ -52,8 +53,9 @@ def setting_args(public: bool = False) -> list[str]:
     return [arg for key, value in settings.items() for arg in ("--setting", key, value)]
 
 
-def datasette_args(db: Path, host: str, port: int, public: bool = False) -> list[str]:
-    """Arguments for `datasette serve`: metadata, plugins, templates, safe settings.
+def datasette_args(db: Path, host: str, port: int, public: bool = False, folder: Path | None = None) -> list[str]:
+    """Arguments for `datasette serve`: metadata (written into `folder`, see metadata_for), plugins, templates,
+    safe settings.
 
     A public copy, and an archive that cannot be written (read-only file or mount), are served immutable;
     any other archive read-only (Datasette opens it mode=ro), so a running crawl's pages appear.
@@ -61,8 +63,8 @@ def datasette_args(db: Path, host: str, port: int, public: bool = False) -> list
     from pipelines.store import archive_writable
 
     immutable = public or not archive_writable(db)
-    return ["serve", *(["-i", str(db)] if immutable else [str(db)]), "--metadata", str(metadata_for(db, public)),
-            "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES),
+    return ["serve", *(["-i", str(db)] if immutable else [str(db)]), "--metadata",
+            str(metadata_for(db, public, folder)), "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES),
             "--host", host, "--port", str(port), *setting_args(public)]
 
 
@@ -77,8 +79,9 @@ class PublishError(RuntimeError):
     """An archive that cannot be published as asked (one line for the user)."""
 
 
-def prepare(db: Path, public: bool) -> Path:
-    """The file to publish: a public copy without personal data, or the archive with its suppressions applied.
+def prepare(db: Path, public: bool, folder: Path | None = None) -> Path:
+    """The file to publish: a public copy without personal data (in `folder`, default a new temporary folder left
+    for the printed `datasette publish` command), or the archive with its suppressions applied.
 
     The archive is only read (SQLite mode=ro), unless it lacks part of the declared shape or holds suppressed
     contacts: then, if it can be written, it is migrated and the suppressions applied; if it cannot (a
@@ -88,7 +91,7 @@ def prepare(db: Path, public: bool) -> Path:
     from scraper.public import honour_suppressions, pending_suppressions, public_copy
 
     if public:
-        return public_copy(db, Path(tempfile.mkdtemp(prefix="kommunarkiv-public-")))
+        return public_copy(db, folder or Path(tempfile.mkdtemp(prefix="kommunarkiv-public-")))
     archive = open_archive_readonly(db)
     current, pending = shape_is_current(archive), pending_suppressions(archive)
     archive.close()
@@ -121,13 +124,16 @@ def port_free(host: str, port: int) -> None:
 def serve_archive(db: Path, host: str, port: int, public: bool = False,
                   announce: Callable[[str], None] | None = None) -> None:
     """Run Datasette on the archive (or its public copy) until interrupted; once the port and the archive are
-    checked, `announce` is given one line saying where the archive is served (archive_urls)."""
+    checked, `announce` is given one line saying where the archive is served (archive_urls). The public copy and
+    the generated metadata live in a temporary folder removed when the server stops (Datasette exits by SystemExit,
+    also on Ctrl-C and SIGTERM)."""
     from datasette.cli import cli as datasette_cli
 
     port_free(host, port)
-    served = prepare(db, public)
-    if announce:
-        urls = archive_urls(db, host, port)
-        announce(f"Serving {db} as the database {database_name(db)!r}: projects {urls['projects']}, "
-                 f"search {urls['search']}, tables {urls['database']}")
-    datasette_cli.main(datasette_args(served, host, port, public), prog_name="datasette")
+    with tempfile.TemporaryDirectory(prefix="kommunarkiv-serve-") as work:
+        served = prepare(db, public, Path(work))
+        if announce:
+            urls = archive_urls(db, host, port)
+            announce(f"Serving {db} as the database {database_name(db)!r}: projects {urls['projects']}, "
+                     f"search {urls['search']}, tables {urls['database']}")
+        datasette_cli.main(datasette_args(served, host, port, public, Path(work)), prog_name="datasette")

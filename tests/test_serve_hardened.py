@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -253,3 +254,38 @@ def test_every_command_on_a_non_database_file_gives_one_line(tmp_path, command):
                             cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert result.stderr.strip().count("\n") == 0 and "not an archive" in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extra", [(), ("--public",)])
+def test_a_stopped_server_leaves_no_temporary_files(archive, tmp_path, extra):
+    """The generated metadata and the public copy live only while the server runs (Ctrl-C stops it)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    port = free_port()
+    process = subprocess.Popen([KOMMUNARKIV, "serve", "--db", str(archive), "--host", "127.0.0.1", "--port", str(port),
+                                *extra], env={**os.environ, "TMPDIR": str(temp)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{port}/-/versions.json"):
+            assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+        assert any(temp.rglob("metadata.yml"))  # written where TMPDIR says while serving
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert list(temp.iterdir()) == []
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "0"])
+def test_a_port_out_of_range_is_a_usage_error(archive, port):
+    from click.testing import CliRunner
+
+    from scraper.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--db", str(archive), "--port", port])
+    assert result.exit_code == 2
+    assert "--port" in result.output and "Traceback" not in result.output

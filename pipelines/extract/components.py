@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import registry
 
 from pipelines.extract.roles import RoleCues, first_come
+from pipelines.extract.windows import Windows, windowed
 
 SENTENCE_END = frozenset({".", "!", "?"})
 
@@ -49,10 +50,12 @@ def exact_attr(pattern: Any) -> str | None:
 class ExactSpanRuler(SpanRuler):
     """spaCy's span_ruler with its exact-text token patterns ([{"ORTH": "Sida"}, ...]) in PhraseMatchers by ORTH or
     LOWER: one hash lookup pass per document instead of a token-Matcher state per pattern and token. Patterns with
-    operators, sets or other attributes stay in the token Matcher; the spans found are the same as span_ruler's."""
+    operators, sets or other attributes stay in the token Matcher, run only around the words they need
+    (pipelines.extract.windows); the spans found are the same as span_ruler's."""
 
     def clear(self) -> None:
         super().clear()
+        self.windows = Windows(self.nlp.vocab)
         self.exact = {attr: PhraseMatcher(self.nlp.vocab, attr=attr, validate=self.validate) for attr in EXACT_ATTRS}
         if str(self.phrase_matcher_attr).upper() in self.exact:
             self.exact[str(self.phrase_matcher_attr).upper()] = self.phrase_matcher
@@ -64,6 +67,8 @@ class ExactSpanRuler(SpanRuler):
             attr = exact_attr(entry["pattern"])
             if attr is None:
                 general.append(entry)
+                if not isinstance(entry["pattern"], str):
+                    self.windows.add(entry["pattern"])
                 continue
             label = repr((entry["label"], entry.get("id", "")))
             self._match_label_id_map[self.nlp.vocab.strings.as_int(label)] = {"label": entry["label"],
@@ -77,7 +82,7 @@ class ExactSpanRuler(SpanRuler):
         self._require_patterns()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="\\[W036")
-            matches = list(self.matcher(doc)) if len(self.matcher) else []
+            matches = windowed(self.matcher, self.windows, doc)
             for matcher in self.exact.values():
                 matches += matcher(doc) if len(matcher) else []
         labels = self._match_label_id_map
@@ -297,7 +302,7 @@ class ProjectRoles:
         listed: str | None = None  # the role of the list being read below a label heading
         items = 0
         sents = list(doc.sents)
-        matches = by_sentence(self.cues.match(doc), sents)
+        matches = by_sentence(self.cues.match(doc, sents), sents)
         for sent, sent_matches in zip(sents, matches):
             inside = [o for o in orgs if o.start >= sent.start and o.end <= sent.end]
             named = [n for n in ner if n.start >= sent.start and n.end <= sent.end]

@@ -101,7 +101,8 @@ class Extractor:
         county = _county(doc, site)
         sections, preamble = split_projects(text, doc, page.title)
         names = project_names(text.text)
-        projects = [self.project(text, doc, section, preamble, site, county, names) for section in sections]
+        sentences = [(text.block_at(s.start_char), s.text.strip()) for s in doc.sents]
+        projects = [self.project(text, doc, section, preamble, site, county, sentences, names) for section in sections]
         return [p for p, s in zip(projects, sections)
                 if s.named or any(p[k] for k in ("funders", "partners", "owner", "start", "end"))] or projects
 
@@ -121,10 +122,12 @@ class Extractor:
                 "kind": org.kind if org else "organisation", "evidence": span.sent.text.strip(), "id": org.id if org else None}
 
     def project(self, text: PageText, doc: Doc, section: Section, preamble: int, site: Organisation | None,
-                county: str | None, names: frozenset[str] | set[str] = frozenset()) -> dict:
+                county: str | None, sentences: list[tuple[int, str]],
+                names: frozenset[str] | set[str] = frozenset()) -> dict:
         """One project's facts from its section's blocks (and the preamble shared by a listing's projects; the
         section's own roles first), with the funders of the page's tail (an EU logo's 'Medfinansieras av');
-        names: the names the page gives its projects (project_names), never an organisation's."""
+        sentences: the document's sentences as (block, stripped text), read once per page; names: the names the page
+        gives its projects (project_names), never an organisation's."""
         blocks = set(range(section.first, min(section.last, text.owner_box))) | set(range(min(preamble, text.owner_box)))
         blocks |= set(range(*section.intro)) if section.intro else set()
         blocks |= {i for i in section.more if i < text.owner_box}
@@ -163,7 +166,7 @@ class Extractor:
         host = self.site_as_partner(text, doc, blocks, site, county)
         partners = [p for p in _unique(owners[1:] + roles["partner"] + cofinanciers + ([host] if host else []))
                     if not owner or _key(p) != _key(owner) and not _alias_of(p, owner)]
-        sentences = [s.text.strip() for s in doc.sents if text.block_at(s.start_char) in blocks]
+        sentences = [sentence for block, sentence in sentences if block in blocks]
         budget = (project_budget([s for s in sentences if s in section_text]) or
                   (item_amount(text.blocks[section.first].text) if section.item else None) or project_budget(sentences))
         org_texts = {s.text.lower() for s in doc.spans["orgs"]}

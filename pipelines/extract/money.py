@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from pipelines.extract.knowledge import load
 from pipelines.extract.regexes import alt, whole
@@ -27,7 +28,7 @@ _FOREIGN_PENALTY = 2  # a budget on the Norwegian or Danish side yields to one o
 _LOOKAROUND = 300  # characters around an amount that its cue words are looked for in
 
 
-@dataclass
+@dataclass(frozen=True)
 class Amount:
     """An amount as a whole number (kronor, or euro or percent as its currency says) and how it is used."""
 
@@ -165,7 +166,8 @@ def _classify(sentence: str, span: tuple[int, int], prev_end: int, next_start: i
     return "other", 0
 
 
-def _scored(sentence: str) -> list[tuple[Amount, int]]:
+@lru_cache(maxsize=4096)  # a page's sentences are read again for each project it lists and for the whole page
+def _scored(sentence: str) -> tuple[tuple[Amount, int], ...]:
     """Every amount in a sentence with how sure it is the project's own."""
     spans = _spans(sentence)
     foreign_penalty = _FOREIGN_PENALTY if spans and _FOREIGN_RE.search(sentence) else 0
@@ -184,7 +186,7 @@ def _scored(sentence: str) -> list[tuple[Amount, int]]:
         kind, score = _classify(sentence, (start, end), prev_end, next_start)
         money_seen = True
         out.append((Amount(value, text.strip(), sentence, kind, currency), max(score - foreign_penalty, 0)))
-    return out
+    return tuple(out)
 
 
 def parse_amounts(sentence: str) -> list[Amount]:

@@ -11,6 +11,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from pipelines.extract.knowledge import countries
+from pipelines.extract.windows import Windows, windowed
 
 ROLE_CUES = Path(__file__).with_name("data") / "role_cues.json"
 NUMBER = {"LIKE_NUM": True, "OP": "+"}  # '#' in a cue phrase: a number, also '3 600 000'
@@ -103,7 +104,8 @@ class RoleCues:
             for phrase in cue["phrases"]:
                 after, before = by_phrase.get(phrase, (None, None))
                 by_phrase[phrase] = (after or cue["after"], before or cue["before"])
-        self.matcher = Matcher(nlp.vocab)  # phrases with a number or a word ending
+        self.matcher = Matcher(nlp.vocab)  # phrases with a number or a misspelling, run only where they can match
+        self.windows = Windows(nlp.vocab)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")  # phrases of plain words: one pass per document
         self.tails = PhraseMatcher(nlp.vocab, attr="LOWER")  # the words after an '*x' ending (see _ending_split)
         self.endings: dict[int, list[tuple[int, re.Pattern, list[str]]]] = {}  # tail: (key, ending, words before)
@@ -125,11 +127,16 @@ class RoleCues:
                     f"{re.escape(ending)}$"), [t.lower_ for w in head for t in nlp.make_doc(w)]))
             rest = [p for p in phrases if not _is_plain(p) and _ending_split(p) is None]
             if rest:
-                self.matcher.add(key, [_phrase_pattern(nlp, p) for p in rest])
+                patterns = [_phrase_pattern(nlp, p) for p in rest]
+                self.matcher.add(key, patterns)
+                for pattern in patterns:
+                    self.windows.add(pattern)
 
-    def match(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """Every cue phrase found in a document as (match id, start, end), longest first, then in text order."""
-        found = self.phrases(doc) + self.matcher(doc)
+    def match(self, doc: Doc, sents: list[Span] | None = None) -> list[tuple[int, int, int]]:
+        """Every cue phrase found in a document as (match id, start, end), longest first, then in text order; phrases
+        with a number or a misspelling only inside one sentence (of `sents`, by default doc.sents)."""
+        bounds = [(sent.start, sent.end) for sent in (doc.sents if sents is None else sents)]
+        found = self.phrases(doc) + windowed(self.matcher, self.windows, doc, bounds)
         for tail_key, start, end in self.tails(doc):  # an '*x' phrase: its tail found first, then the words before
             for key, ending, head in self.endings[tail_key]:
                 at = start - 1 - len(head)
