@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 import sys
 from pathlib import Path
@@ -201,6 +202,8 @@ def crawl(site_urls: tuple[str, ...], sites_file: Path | None, all_sites: bool, 
         raise click.ClickException(str(error)) from None
     _print_crawl_summary(db, report)
     if not report.finished:
+        click.echo(f"Interrupted: the pages above are stored; their projects are extracted when the crawl completes: "
+                   f"kommunarkiv crawl --resume --db {shlex.quote(str(db))}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     if report.unstored:
         click.echo(f"Error: {report.unstored} pages or errors could not be written to the archive {db} "
@@ -233,8 +236,6 @@ def _print_crawl_summary(db: Path, report) -> None:
 
 def _browse_hint(db: Path) -> str:
     """How to look at an archive: the serve command and the project list's address it will serve."""
-    import shlex
-
     from scraper.publish import archive_urls
 
     return (f"Browse it: kommunarkiv serve --db {shlex.quote(str(db))}, then "
@@ -432,7 +433,6 @@ def publish(db: Path, target: str, public: bool, run: bool) -> None:
 
         kommunarkiv publish --db archive.db --public --target cloudrun --run
     """
-    import shlex
     import subprocess
 
     from scraper.publish import PublishError, prepare, publish_args

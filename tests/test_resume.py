@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -46,7 +47,7 @@ def crawl_until(sites_csv: Path, db: Path, pages: int, stop: signal.Signals) -> 
         assert time.monotonic() < deadline, "the crawl stored too few pages"
         time.sleep(0.05)
     process.send_signal(stop)
-    process.communicate(timeout=120)
+    process.output = process.communicate(timeout=120)  # (stdout, stderr)
     return process
 
 
@@ -91,6 +92,8 @@ def test_ctrl_c_stops_cleanly_with_status_130_and_resumes(sites_csv, uninterrupt
     db = tmp_path / "archive.db"
     stopped = crawl_until(sites_csv, db, pages=5, stop=signal.SIGINT)
     assert stopped.returncode == 130
+    assert re.search(r"Crawl run 1 interrupted: [1-9]\d* pages answered", stopped.output[1]), stopped.output[1]
+    assert f"kommunarkiv crawl --resume --db {db}" in stopped.output[1]
     conn = sqlite3.connect(db)
     assert conn.execute("select status from crawl_runs").fetchall() == [("interrupted",)]
     conn.close()
